@@ -1,0 +1,6 @@
+namespace Prynai.McpServer.Conformance;
+
+internal static class ConformanceFixtures
+{
+    public static IMcpServerBuilder AddConformanceFixtures(this IMcpServerBuilder builder) => builder;
+}

@@ -1,0 +1,71 @@
+using ModelContextProtocol.Protocol;
+using Prynai.McpServer.Conformance;
+using Prynai.McpServer.Notifications;
+using Prynai.McpServer.Prompts;
+using Prynai.McpServer.Resources;
+using Prynai.McpServer.Tools;
+using Prynai.McpServer.Transport;
+
+namespace Prynai.McpServer;
+
+public static class McpServerBuilderExtensions
+{
+    public const string Instructions =
+        "Prynai MCP server: arithmetic (add, multiply, divide), echo, progress demos (long_task, slow_square), " +
+        "a shared counter (bump_counter, set_counter; resource prynai://counter is subscribable), and " +
+        "summarize_via_client_llm, which asks your own model through sampling.";
+
+    /// <summary>
+    /// The MCP surface (tools, resources, prompts, completions, subscriptions) and its options. Transport-neutral:
+    /// HTTP and stdio both use it.
+    /// </summary>
+    public static IMcpServerBuilder AddPrynaiMcp(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<McpTransportOptions>().BindConfiguration(McpTransportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ToolOptions>().BindConfiguration(ToolOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ServerInfoOptions>().BindConfiguration(ServerInfoOptions.SectionName);
+        builder.Services.AddSingleton<ServerDescription>();
+        builder.Services.AddSingleton<ResourceCatalog>();
+        builder.Services.AddSingleton<ListenSubscriptions>();
+        builder.Services.AddSingleton<DirectSubscriptions>();
+        builder.Services.AddSingleton<ResourceSubscriptionHandlers>();
+        builder.Services.AddSingleton<SessionDirectory>();
+        builder.Services.AddSingleton<SessionTable>();
+        builder.Services.AddHostedService<ChangeFanout>();
+        builder.Services.AddSingleton<ICompletionSource, SummaryPromptCompletions>();
+
+        var mcp = builder.Services
+            .AddMcpServer(options =>
+            {
+                options.ServerInfo = new Implementation { Name = "prynai-mcp", Title = "Prynai MCP", Version = ServerDescription.Version };
+                options.ServerInstructions = Instructions;
+                options.Capabilities = new ServerCapabilities
+                {
+                    Resources = new ResourcesCapability { Subscribe = true, ListChanged = true },
+                    Tools = new ToolsCapability { ListChanged = true },
+                    Prompts = new PromptsCapability { ListChanged = true },
+                    Completions = new CompletionsCapability(),
+                };
+            })
+            .WithTools<ArithmeticTools>()
+            .WithTools<EchoTools>()
+            .WithTools<ProgressTools>()
+            .WithTools<SamplingTools>()
+            .WithTools<CounterTools>()
+            .WithResources<PrynaiResources>()
+            .WithPrompts<SummaryPrompts>()
+            .WithCompleteHandler(Completions.CompleteAsync)
+            .WithSubscribeToResourcesHandler((request, ct) => request.Services!.GetRequiredService<ResourceSubscriptionHandlers>().SubscribeAsync(request, ct))
+            .WithUnsubscribeFromResourcesHandler((request, ct) => request.Services!.GetRequiredService<ResourceSubscriptionHandlers>().UnsubscribeAsync(request, ct))
+            .WithSubscriptionsListenHandler((request, ct) => request.Services!.GetRequiredService<ListenSubscriptions>().ListenAsync(request, ct))
+            .WithRequestFilters(filters => filters
+                .AddCallToolFilter(ToolCallFilter.Create)
+                .AddReadResourceFilter(ResourceNotFoundFilter.Create));
+
+        if (builder.Configuration.GetValue<bool>($"{McpTransportOptions.SectionName}:{nameof(McpTransportOptions.Conformance)}"))
+        {
+            mcp.AddConformanceFixtures();
+        }
+        return mcp;
+    }
+}

@@ -1,0 +1,87 @@
+using ModelContextProtocol.Protocol;
+using Prynai.McpServer.State;
+using Prynai.McpServer.Transport;
+
+namespace Prynai.McpServer.Notifications;
+
+/// <summary>
+/// Turns the store's change feed (which reaches every replica) into MCP notifications for the clients whose
+/// streams are on this replica: legacy sessions with an open GET stream, and subscriptions/listen streams.
+/// </summary>
+internal sealed partial class ChangeFanout(
+    IStateStore store,
+    SessionTable sessions,
+    ListenSubscriptions listeners,
+    DirectSubscriptions direct,
+    ILogger<ChangeFanout> logger) : IHostedService
+{
+    private IDisposable? _subscription;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription = store.Subscribe(OnChangeAsync);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _subscription?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private async Task OnChangeAsync(StateChange change)
+    {
+        switch (change.Topic)
+        {
+            case StateTopics.ResourceUpdated:
+                await NotifySessionsAsync(change.Subject);
+                await NotifyDirectAsync(change.Subject);
+                await listeners.NotifyResourceUpdatedAsync(change.Subject);
+                break;
+            case StateTopics.SessionSubscriptionsChanged:
+                await sessions.ReloadSubscriptionsAsync(change.Subject, CancellationToken.None);
+                break;
+            case StateTopics.SessionEnded:
+                await sessions.DropAsync(change.Subject);
+                break;
+        }
+    }
+
+    private async Task NotifySessionsAsync(string uri)
+    {
+        foreach (var session in sessions.Sessions)
+        {
+            if (!session.HasGetStream || !session.Subscriptions.ContainsKey(uri))
+            {
+                continue;
+            }
+            try
+            {
+                await session.Server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification,
+                    new ResourceUpdatedNotificationParams { Uri = uri });
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogDeliveryFailed(logger, ex, uri);
+            }
+        }
+    }
+
+    private async Task NotifyDirectAsync(string uri)
+    {
+        foreach (var server in direct.SubscribersOf(uri))
+        {
+            try
+            {
+                await server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification, new ResourceUpdatedNotificationParams { Uri = uri });
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogDeliveryFailed(logger, ex, uri);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not deliver an update of {Uri} to a session stream")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string uri);
+}

@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using ProtocolServer = ModelContextProtocol.Server.McpServer;
+
+namespace Prynai.McpServer.Notifications;
+
+/// <summary>
+/// <c>subscriptions/listen</c> (protocol 2026-07-28): holds each listen request open on this replica, acknowledges
+/// what it will deliver, and forwards matching notifications tagged with the subscription id. The SDK's built-in
+/// handler grants nothing on a stateless transport, so this replaces it.
+/// </summary>
+public sealed partial class ListenSubscriptions(
+    ResourceCatalog resources,
+    IHostApplicationLifetime lifetime,
+    ILogger<ListenSubscriptions> logger)
+{
+    private readonly ConcurrentDictionary<Listener, byte> _listeners = new();
+
+    public int Count => _listeners.Count;
+
+    public async ValueTask<EmptyResult> ListenAsync(RequestContext<SubscriptionsListenRequestParams> request, CancellationToken cancellationToken)
+    {
+        var requested = request.Params?.Notifications ?? new SubscriptionsListenNotifications();
+        var unknown = requested.ResourceSubscriptions?.Where(uri => !resources.Exists(uri)).ToArray() ?? [];
+        if (unknown.Length > 0)
+        {
+            throw new McpProtocolException($"Unknown resource URI(s) in resourceSubscriptions: {string.Join(", ", unknown)}.", McpErrorCode.InvalidParams);
+        }
+
+        var granted = new SubscriptionsListenNotifications
+        {
+            ToolsListChanged = requested.ToolsListChanged == true ? true : null,
+            PromptsListChanged = requested.PromptsListChanged == true ? true : null,
+            ResourcesListChanged = requested.ResourcesListChanged == true ? true : null,
+            ResourceSubscriptions = requested.ResourceSubscriptions is { Count: > 0 } uris ? [.. uris.Distinct(StringComparer.Ordinal)] : null,
+        };
+        var subscriptionId = request.JsonRpcRequest.Id;
+        var listener = new Listener(request.Server, subscriptionId, granted);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        // Registered before the acknowledgement goes out and gated on it, so no change in between is lost
+        // and none is sent before the acknowledgement (the spec's ordering rule).
+        _listeners[listener] = 0;
+        try
+        {
+            await listener.AcknowledgeAsync(stop.Token);
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Graceful close: the response below tells the client the stream ended on purpose.
+        }
+        finally
+        {
+            _listeners.TryRemove(listener, out _);
+        }
+        return new EmptyResult { Meta = new JsonObject { [MetaKeys.SubscriptionId] = ToNode(subscriptionId) } };
+    }
+
+    public Task NotifyResourceUpdatedAsync(string uri) =>
+        SendAsync(l => l.Granted.ResourceSubscriptions?.Contains(uri) == true,
+            NotificationMethods.ResourceUpdatedNotification, () => new JsonObject { ["uri"] = uri });
+
+    public Task NotifyListChangedAsync(string method) => SendAsync(
+        method switch
+        {
+            NotificationMethods.ToolListChangedNotification => l => l.Granted.ToolsListChanged == true,
+            NotificationMethods.PromptListChangedNotification => l => l.Granted.PromptsListChanged == true,
+            NotificationMethods.ResourceListChangedNotification => l => l.Granted.ResourcesListChanged == true,
+            _ => _ => false,
+        },
+        method, () => new JsonObject());
+
+    private async Task SendAsync(Func<Listener, bool> wants, string method, Func<JsonObject> parameters)
+    {
+        foreach (var listener in _listeners.Keys)
+        {
+            if (!wants(listener))
+            {
+                continue;
+            }
+            try
+            {
+                await listener.SendAsync(method, parameters());
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogDeliveryFailed(logger, ex, method);
+            }
+        }
+    }
+
+    private static JsonNode? ToNode(RequestId id) => id.Id switch
+    {
+        string s => JsonValue.Create(s),
+        long l => JsonValue.Create(l),
+        _ => null,
+    };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not deliver {Method} to a listen stream (the client probably left)")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string method);
+
+    private sealed class Listener(ProtocolServer server, RequestId subscriptionId, SubscriptionsListenNotifications granted)
+    {
+        private readonly TaskCompletionSource _acknowledged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public SubscriptionsListenNotifications Granted { get; } = granted;
+
+        public async Task AcknowledgeAsync(CancellationToken cancellationToken)
+        {
+            var parameters = new JsonObject
+            {
+                ["notifications"] = System.Text.Json.JsonSerializer.SerializeToNode(Granted,
+                    McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(SubscriptionsListenNotifications))),
+            };
+            try
+            {
+                await SendUngatedAsync(NotificationMethods.SubscriptionsAcknowledgedNotification, parameters, cancellationToken);
+                _acknowledged.TrySetResult();
+            }
+            catch
+            {
+                _acknowledged.TrySetCanceled(CancellationToken.None);
+                throw;
+            }
+        }
+
+        public async Task SendAsync(string method, JsonObject parameters)
+        {
+            await _acknowledged.Task;
+            await SendUngatedAsync(method, parameters, CancellationToken.None);
+        }
+
+        private Task SendUngatedAsync(string method, JsonObject parameters, CancellationToken cancellationToken)
+        {
+            parameters["_meta"] = new JsonObject { [MetaKeys.SubscriptionId] = ToNode(subscriptionId) };
+            return server.SendNotificationAsync(method, parameters, cancellationToken: cancellationToken);
+        }
+    }
+}

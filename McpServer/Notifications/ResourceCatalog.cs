@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
+
+namespace Prynai.McpServer.Notifications;
+
+/// <summary>Answers whether a URI names a resource this server serves (directly or through a template).</summary>
+public sealed class ResourceCatalog(IOptions<McpServerOptions> options)
+{
+    public bool Exists(string uri) =>
+        Uri.TryCreate(uri, UriKind.Absolute, out _) &&
+        options.Value.ResourceCollection?.Any(resource => resource.IsMatch(uri)) == true;
+}

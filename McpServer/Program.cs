@@ -1,0 +1,29 @@
+using Prynai.McpServer;
+using Prynai.McpServer.Configuration;
+using Prynai.McpServer.State;
+using Prynai.McpServer.Transport;
+
+if (args.Contains(StdioHost.Switch))
+{
+    await StdioHost.RunAsync(args);
+    return;
+}
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddLegacyEnvironmentVariables();
+
+builder.AddServiceDefaults();
+builder.AddPrynaiState();
+builder.AddPrynaiMcp();
+builder.AddPrynaiHttpTransport();
+
+var app = builder.Build();
+
+app.UseMcpRequestValidation();
+app.MapDefaultEndpoints();
+app.MapMcpEndpoints();
+
+app.Run();
+
+/// <summary>Entry point, public so integration tests can host the app (WebApplicationFactory).</summary>
+public partial class Program;

@@ -1,0 +1,60 @@
+namespace Prynai.McpServer.State;
+
+/// <summary>
+/// The shared state every replica sees: atomic counters, a small key-value space with optional expiry, and a
+/// change feed that reaches every replica subscribed to the same store.
+/// Implementations throw <see cref="StateStoreUnavailableException"/> when the backing service cannot be reached.
+/// </summary>
+public interface IStateStore
+{
+    /// <summary>Short name of the backing service ("sqlite", "redis", "cosmos"), used in health output and logs.</summary>
+    string Kind { get; }
+
+    Task<long> GetCounterAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Adds <paramref name="delta"/> atomically and returns the new value.</summary>
+    Task<long> IncrementCounterAsync(string name, long delta, CancellationToken cancellationToken);
+
+    Task SetCounterAsync(string name, long value, CancellationToken cancellationToken);
+
+    Task<string?> GetValueAsync(string key, CancellationToken cancellationToken);
+
+    Task SetValueAsync(string key, string value, TimeSpan? timeToLive, CancellationToken cancellationToken);
+
+    Task<bool> DeleteValueAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Publishes a change to every subscriber on every replica (including this one).</summary>
+    Task PublishAsync(StateChange change, CancellationToken cancellationToken);
+
+    /// <summary>Registers a handler for changes published by any replica. Dispose the result to stop.</summary>
+    IDisposable Subscribe(Func<StateChange, Task> handler);
+
+    /// <summary>A cheap round trip to the backing service.</summary>
+    Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A change announced through the store's change feed.</summary>
+/// <param name="Topic">What changed, e.g. <see cref="StateTopics.ResourceUpdated"/>.</param>
+/// <param name="Subject">Which item changed, e.g. a resource URI.</param>
+public sealed record StateChange(string Topic, string Subject);
+
+public static class StateTopics
+{
+    /// <summary>A resource's content changed; subject = resource URI.</summary>
+    public const string ResourceUpdated = "resource-updated";
+
+    /// <summary>A legacy session's subscriptions changed; subject = session id.</summary>
+    public const string SessionSubscriptionsChanged = "session-subscriptions";
+
+    /// <summary>A legacy session was deleted on some replica; subject = session id.</summary>
+    public const string SessionEnded = "session-ended";
+}
+
+public sealed record StoreHealth(bool IsHealthy, string? Error = null);
+
+/// <summary>The backing service of the state store could not be reached or answered with an error.</summary>
+public sealed class StateStoreUnavailableException(string store, Exception? inner = null)
+    : Exception($"The {store} state store is unavailable; try again shortly.", inner)
+{
+    public string Store { get; } = store;
+}

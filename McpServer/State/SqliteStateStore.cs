@@ -1,0 +1,154 @@
+using Microsoft.Data.Sqlite;
+
+namespace Prynai.McpServer.State;
+
+/// <summary>
+/// The embedded default store: one SQLite file (WAL mode) that survives restarts. Its change feed is in-process,
+/// which is exactly right for the single replica this store is meant for.
+/// </summary>
+internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private readonly string _path;
+    private readonly ChangeFeedDispatcher _changes;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _initLock = new(1, 1);
+    private volatile bool _initialized;
+
+    public SqliteStateStore(string path, TimeProvider time, ILogger<SqliteStateStore> logger)
+    {
+        _path = Path.GetFullPath(path);
+        _time = time;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = _path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _changes = new ChangeFeedDispatcher(logger);
+    }
+
+    public string Kind => "sqlite";
+
+    public async Task<long> GetCounterAsync(string name, CancellationToken cancellationToken)
+    {
+        var value = await ExecuteScalarAsync("SELECT value FROM counters WHERE name = $name", cancellationToken, ("$name", name));
+        return value is long l ? l : 0;
+    }
+
+    public async Task<long> IncrementCounterAsync(string name, long delta, CancellationToken cancellationToken)
+    {
+        var value = await ExecuteScalarAsync(
+            "INSERT INTO counters(name, value) VALUES($name, $delta) " +
+            "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value RETURNING value",
+            cancellationToken, ("$name", name), ("$delta", delta));
+        return (long)value!;
+    }
+
+    public Task SetCounterAsync(string name, long value, CancellationToken cancellationToken) =>
+        ExecuteScalarAsync(
+            "INSERT INTO counters(name, value) VALUES($name, $value) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            cancellationToken, ("$name", name), ("$value", value));
+
+    public async Task<string?> GetValueAsync(string key, CancellationToken cancellationToken)
+    {
+        var value = await ExecuteScalarAsync(
+            "SELECT value FROM entries WHERE key = $key AND (expires_at IS NULL OR expires_at > $now)",
+            cancellationToken, ("$key", key), ("$now", Now()));
+        return value as string;
+    }
+
+    public Task SetValueAsync(string key, string value, TimeSpan? timeToLive, CancellationToken cancellationToken)
+    {
+        object expiresAt = timeToLive is { } ttl ? Now() + (long)ttl.TotalMilliseconds : DBNull.Value;
+        return ExecuteScalarAsync(
+            "INSERT INTO entries(key, value, expires_at) VALUES($key, $value, $expires) " +
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
+            cancellationToken, ("$key", key), ("$value", value), ("$expires", expiresAt));
+    }
+
+    public async Task<bool> DeleteValueAsync(string key, CancellationToken cancellationToken)
+    {
+        var deleted = await ExecuteScalarAsync("DELETE FROM entries WHERE key = $key RETURNING 1", cancellationToken, ("$key", key));
+        return deleted is not null;
+    }
+
+    public Task PublishAsync(StateChange change, CancellationToken cancellationToken)
+    {
+        _changes.Enqueue(change);
+        return Task.CompletedTask;
+    }
+
+    public IDisposable Subscribe(Func<StateChange, Task> handler) => _changes.Subscribe(handler);
+
+    public async Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ExecuteScalarAsync("SELECT 1", cancellationToken);
+            return new StoreHealth(true);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            return new StoreHealth(false, ex.InnerException?.Message ?? ex.Message);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _changes.DisposeAsync();
+
+    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task<object?> ExecuteScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        try
+        {
+            await EnsureInitializedAsync(cancellationToken);
+            await using var connection = new SqliteConnection(_connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+            var result = await command.ExecuteScalarAsync(cancellationToken);
+            return result is DBNull ? null : result;
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new StateStoreUnavailableException(Kind, ex);
+        }
+    }
+
+    private async Task EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+        await _initLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            await using var connection = new SqliteConnection(_connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            // WAL lets readers proceed during writes; busy_timeout makes concurrent writers queue instead of failing.
+            command.CommandText =
+                "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;" +
+                "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);" +
+                "CREATE TABLE IF NOT EXISTS entries(key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NULL);";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            _initialized = true;
+        }
+        finally
+        {
+            _initLock.Release();
+        }
+    }
+}

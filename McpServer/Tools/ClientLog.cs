@@ -1,0 +1,54 @@
+using System.Text.Json;
+using ModelContextProtocol.Protocol;
+using Prynai.McpServer.Transport;
+using ModelContextProtocol.Server;
+
+namespace Prynai.McpServer.Tools;
+
+// Log notifications are deprecated by protocol 2026-07-28 (MCP9005) but remain part of the older revisions this
+// server still serves, and of 2026-07-28 clients that ask for them with _meta logLevel.
+#pragma warning disable MCP9005
+
+/// <summary>Sends <c>notifications/message</c> to the calling client, honouring the level it asked for.</summary>
+internal static class ClientLog
+{
+    public const string LoggerName = "prynai";
+
+    public static Task InfoAsync(this MessageContext request, string message, CancellationToken cancellationToken) =>
+        SendAsync(request, LoggingLevel.Info, message, cancellationToken);
+
+    public static Task WarningAsync(this MessageContext request, string message, CancellationToken cancellationToken) =>
+        SendAsync(request, LoggingLevel.Warning, message, cancellationToken);
+
+    public static Task DebugAsync(this MessageContext request, string message, CancellationToken cancellationToken) =>
+        SendAsync(request, LoggingLevel.Debug, message, cancellationToken);
+
+    public static Task SendAsync(MessageContext request, LoggingLevel level, string message, CancellationToken cancellationToken)
+    {
+        if (!ShouldSend(request, level))
+        {
+            return Task.CompletedTask;
+        }
+
+        return request.Server.SendNotificationAsync(
+            NotificationMethods.LoggingMessageNotification,
+            new LoggingMessageNotificationParams
+            {
+                Level = level,
+                Logger = LoggerName,
+                Data = JsonSerializer.SerializeToElement(message),
+            },
+            cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// Session clients get every message until they call logging/setLevel; 2026-07-28 clients only get messages
+    /// when their request's _meta names a level, as that revision requires.
+    /// </summary>
+    internal static bool ShouldSend(MessageContext request, LoggingLevel level) =>
+        (request.JsonRpcMessage.Context?.LogLevel ?? request.Server.LoggingLevel) switch
+        {
+            { } minimum => level >= minimum,
+            null => !ProtocolRevisions.UsesPerRequestMetadata(request.Server.NegotiatedProtocolVersion),
+        };
+}

@@ -1,0 +1,17 @@
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Prynai.McpServer.Tools;
+
+/// <summary>
+/// Sends a progress notification and waits until it is written, so every step reaches the client before the
+/// result does (the SDK's injected IProgress sends without waiting, and the last step can arrive after the result).
+/// </summary>
+internal static class ProgressReporting
+{
+    public static Task ReportProgressAsync(this RequestContext<CallToolRequestParams> request, float progress, float total, string message, CancellationToken cancellationToken) =>
+        request.Params?.ProgressToken is { } token
+            ? request.Server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = progress, Total = total, Message = message }, cancellationToken: cancellationToken)
+            : Task.CompletedTask;
+}

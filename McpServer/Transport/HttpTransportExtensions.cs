@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Options;
+using Prynai.McpServer.Security;
+
+namespace Prynai.McpServer.Transport;
+
+public static class HttpTransportExtensions
+{
+    /// <summary>Streamable HTTP (both protocol generations), the optional legacy SSE transport, and the idle-session sweep.</summary>
+    public static IHostApplicationBuilder AddPrynaiHttpTransport(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<StatelessServerOptions>();
+        builder.Services.AddSingleton<StreamableHttpEndpoint>();
+        builder.Services.AddSingleton<LegacySseEndpoint>();
+        builder.Services.AddHostedService<SessionExpiryService>();
+
+        builder.Services.AddOptions<RequestOriginOptions>().BindConfiguration(RequestOriginOptions.SectionName);
+        builder.Services.AddSingleton<IPostConfigureOptions<RequestOriginOptions>, ContainerAppsHostDefaults>();
+        return builder;
+    }
+
+    /// <summary>Request checks that must run before any MCP endpoint: Host/Origin validation.</summary>
+    public static IApplicationBuilder UseMcpRequestValidation(this IApplicationBuilder app) =>
+        app.UseMiddleware<RequestOriginValidationMiddleware>();
+}

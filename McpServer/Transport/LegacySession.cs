@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using ProtocolServer = ModelContextProtocol.Server.McpServer;
+
+namespace Prynai.McpServer.Transport;
+
+/// <summary>
+/// One session of the initialize-handshake revisions (2025-11-25 and older) as it lives on this replica: the SDK
+/// transport and server, who owns it, what it subscribed to, and whether it is busy.
+/// </summary>
+internal sealed class LegacySession : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TimeProvider _time;
+    private Task _run = Task.CompletedTask;
+    private long _lastActivity;
+    private long _lastPersisted;
+    private int _activeRequests;
+    private int _getStreams;
+    private int _disposed;
+
+    public LegacySession(string id, string? ownerId, StreamableHttpServerTransport transport, TimeProvider time)
+    {
+        Id = id;
+        OwnerId = ownerId;
+        Transport = transport;
+        _time = time;
+        _lastActivity = _lastPersisted = time.GetTimestamp();
+    }
+
+    public string Id { get; }
+
+    /// <summary>Who created the session (see <see cref="Security.CallerIdentity"/>); null when it was anonymous.</summary>
+    public string? OwnerId { get; }
+
+    public StreamableHttpServerTransport Transport { get; }
+
+    /// <summary>The client's initialize parameters, once the handshake ran (or from the shared record).</summary>
+    public InitializeRequestParams? Initialize { get; set; }
+
+    public ProtocolServer Server { get; private set; } = null!;
+
+    /// <summary>Resource URIs this session subscribed to (resources/subscribe).</summary>
+    public ConcurrentDictionary<string, byte> Subscriptions { get; } = new(StringComparer.Ordinal);
+
+    public bool HasGetStream => Volatile.Read(ref _getStreams) > 0;
+
+    public void Start(ProtocolServer server)
+    {
+        Server = server;
+        _run = server.RunAsync(_stop.Token);
+    }
+
+    /// <summary>Marks a request in flight; the session cannot expire until the returned scope is disposed.</summary>
+    public RequestScope BeginRequest()
+    {
+        Interlocked.Increment(ref _activeRequests);
+        Touch();
+        return new RequestScope(this);
+    }
+
+    public bool TryBeginGetStream()
+    {
+        if (Interlocked.CompareExchange(ref _getStreams, 1, 0) != 0)
+        {
+            return false;
+        }
+        Touch();
+        return true;
+    }
+
+    public void EndGetStream()
+    {
+        Volatile.Write(ref _getStreams, 0);
+        Touch();
+    }
+
+    public bool IsIdle(TimeSpan timeout) =>
+        Volatile.Read(ref _activeRequests) == 0 && !HasGetStream &&
+        _time.GetElapsedTime(Volatile.Read(ref _lastActivity)) > timeout;
+
+    /// <summary>True at most once per <paramref name="interval"/>: time to refresh the shared record's expiry.</summary>
+    public bool ShouldRefreshRecord(TimeSpan interval)
+    {
+        var last = Volatile.Read(ref _lastPersisted);
+        return _time.GetElapsedTime(last) > interval
+               && Interlocked.CompareExchange(ref _lastPersisted, _time.GetTimestamp(), last) == last;
+    }
+
+    private void Touch() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _stop.CancelAsync();
+        await Transport.DisposeAsync();
+        try
+        {
+            await _run;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+        _stop.Dispose();
+    }
+
+    public readonly struct RequestScope(LegacySession session) : IDisposable
+    {
+        public void Dispose()
+        {
+            Interlocked.Decrement(ref session._activeRequests);
+            session.Touch();
+        }
+    }
+}

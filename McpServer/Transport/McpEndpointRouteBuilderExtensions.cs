@@ -1,0 +1,43 @@
+namespace Prynai.McpServer.Transport;
+
+/// <summary>Marks endpoints that speak MCP, so the request checks (origin, host, limits, auth) find them.</summary>
+public sealed class McpRouteMetadata;
+
+public static class McpEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps Streamable HTTP at the configured path (POST, GET, DELETE; 405 for other verbs) and, when enabled,
+    /// the legacy HTTP+SSE transport at <c>/sse</c> and <c>/messages</c>.
+    /// </summary>
+    public static IEndpointConventionBuilder MapMcpEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var options = endpoints.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpTransportOptions>>().Value;
+        var group = endpoints.MapGroup("").WithMetadata(new McpRouteMetadata());
+
+        group.Map(options.Path, context =>
+        {
+            var endpoint = context.RequestServices.GetRequiredService<StreamableHttpEndpoint>();
+            return context.Request.Method switch
+            {
+                "POST" => endpoint.PostAsync(context),
+                "GET" => endpoint.GetAsync(context),
+                "DELETE" => endpoint.DeleteAsync(context),
+                _ => MethodNotAllowed(context),
+            };
+        });
+
+        if (options.EnableLegacySse)
+        {
+            group.MapGet(LegacySseEndpoint.StreamPath, (HttpContext context, LegacySseEndpoint sse) => sse.StreamAsync(context));
+            group.MapPost(LegacySseEndpoint.MessagesPath, (HttpContext context, LegacySseEndpoint sse) => sse.PostAsync(context));
+        }
+        return group;
+    }
+
+    private static Task MethodNotAllowed(HttpContext context)
+    {
+        context.Response.Headers.Allow = "GET, POST, DELETE";
+        return JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status405MethodNotAllowed, ModelContextProtocol.McpErrorCode.InvalidRequest,
+            $"Method Not Allowed: {context.Request.Method} is not part of the MCP Streamable HTTP transport.");
+    }
+}

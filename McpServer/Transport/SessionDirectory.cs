@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using Prynai.McpServer.State;
+
+namespace Prynai.McpServer.Transport;
+
+/// <summary>What any replica needs to serve a legacy session it did not create.</summary>
+internal sealed record SessionRecord(InitializeRequestParams Initialize, string? OwnerId, IReadOnlyCollection<string> Subscriptions);
+
+/// <summary>
+/// Legacy session records in the shared store (key <c>prynai:session:{id}</c>, expiring after the idle timeout), so
+/// a session created on one replica keeps working when its next request lands on another.
+/// </summary>
+internal sealed partial class SessionDirectory(IStateStore store, IOptions<McpTransportOptions> options, ILogger<SessionDirectory> logger)
+{
+    private const string KeyPrefix = "prynai:session:";
+    private static readonly JsonTypeInfo<InitializeRequestParams> InitializeTypeInfo =
+        (JsonTypeInfo<InitializeRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams));
+
+    public async Task SaveAsync(string sessionId, SessionRecord record, CancellationToken cancellationToken)
+    {
+        var document = new JsonObject
+        {
+            ["initialize"] = JsonSerializer.SerializeToNode(record.Initialize, InitializeTypeInfo),
+            ["owner"] = record.OwnerId,
+            ["subscriptions"] = new JsonArray([.. record.Subscriptions.Select(uri => JsonValue.Create(uri))]),
+        };
+        try
+        {
+            await store.SetValueAsync(KeyPrefix + sessionId, document.ToJsonString(), options.Value.SessionIdleTimeout, cancellationToken);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            // The session still works on this replica; only a move to another replica would fail.
+            LogSaveFailed(logger, ex, store.Kind);
+        }
+    }
+
+    /// <summary>The record, or null when the session never existed, was deleted or expired.</summary>
+    public async Task<SessionRecord?> FindAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var json = await store.GetValueAsync(KeyPrefix + sessionId, cancellationToken);
+        if (json is null || JsonNode.Parse(json) is not JsonObject document ||
+            document["initialize"]?.Deserialize(InitializeTypeInfo) is not { } initialize)
+        {
+            return null;
+        }
+        var subscriptions = document["subscriptions"] is JsonArray array
+            ? array.Select(node => node?.GetValue<string>()).OfType<string>().ToArray()
+            : [];
+        return new SessionRecord(initialize, document["owner"]?.GetValue<string>(), subscriptions);
+    }
+
+    public async Task DeleteAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.DeleteValueAsync(KeyPrefix + sessionId, cancellationToken);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            LogDeleteFailed(logger, ex, store.Kind);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not save a session record to the {Store} store; the session will not survive a change of replica")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception, string store);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete a session record from the {Store} store; it expires after the idle timeout")]
+    private static partial void LogDeleteFailed(ILogger logger, Exception exception, string store);
+}

@@ -1,0 +1,214 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Prynai.McpServer.State;
+using ProtocolServer = ModelContextProtocol.Server.McpServer;
+
+namespace Prynai.McpServer.Transport;
+
+/// <summary>
+/// The legacy sessions live on this replica. A session is created by <c>initialize</c>, recorded in the shared
+/// <see cref="SessionDirectory"/>, restored from it when a request for it lands here first, and dropped when idle.
+/// </summary>
+internal sealed partial class SessionTable(
+    SessionDirectory directory,
+    IStateStore store,
+    IOptions<McpTransportOptions> transportOptions,
+    IOptions<McpServerOptions> serverOptions,
+    IOptionsFactory<McpServerOptions> serverOptionsFactory,
+    IServiceProvider services,
+    TimeProvider time,
+    ILoggerFactory loggerFactory) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, LegacySession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<LegacySession?>>> _restoring = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggerFactory.CreateLogger<SessionTable>();
+
+    public int Count => _sessions.Count;
+
+    public ICollection<LegacySession> Sessions => _sessions.Values;
+
+    public bool TryGet(string sessionId, out LegacySession session) => _sessions.TryGetValue(sessionId, out session!);
+
+    /// <summary>Starts a session for an initialize request; null when this replica already holds the maximum.</summary>
+    public LegacySession? Create(string? ownerId)
+    {
+        if (_sessions.Count >= transportOptions.Value.MaxSessions)
+        {
+            return null;
+        }
+
+        var id = NewSessionId();
+        LegacySession? session = null;
+        var transport = new StreamableHttpServerTransport(loggerFactory)
+        {
+            SessionId = id,
+            FlowExecutionContextFromRequests = true,
+            OnSessionInitialized = (initialize, cancellationToken) =>
+            {
+                session!.Initialize = initialize;
+                return new ValueTask(SaveRecordAsync(session, cancellationToken));
+            },
+        };
+        session = new LegacySession(id, ownerId, transport, time);
+        session.Start(ProtocolServer.Create(transport, serverOptions.Value, loggerFactory, services));
+        _sessions[id] = session;
+        LogSessionStarted(_logger, _sessions.Count);
+        return session;
+    }
+
+    /// <summary>The session, restored from the shared record when this replica does not hold it; null if it does not exist.</summary>
+    public async Task<LegacySession?> FindAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        if (_sessions.TryGetValue(sessionId, out var session))
+        {
+            return session;
+        }
+
+        // Concurrent requests for the same unknown session share one restore.
+        var restore = _restoring.GetOrAdd(sessionId, id => new Lazy<Task<LegacySession?>>(() => RestoreAsync(id, CancellationToken.None)));
+        try
+        {
+            return await restore.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _restoring.TryRemove(new KeyValuePair<string, Lazy<Task<LegacySession?>>>(sessionId, restore));
+        }
+    }
+
+    private async Task<LegacySession?> RestoreAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var record = await directory.FindAsync(sessionId, cancellationToken);
+        if (record is null)
+        {
+            return null;
+        }
+
+        var transport = new StreamableHttpServerTransport(loggerFactory) { SessionId = sessionId, FlowExecutionContextFromRequests = true };
+        await transport.HandleInitializeRequestAsync(record.Initialize);
+        var options = serverOptionsFactory.Create(Options.DefaultName);
+        options.KnownClientInfo = record.Initialize.ClientInfo;
+        options.KnownClientCapabilities = record.Initialize.Capabilities;
+
+        var session = new LegacySession(sessionId, record.OwnerId, transport, time) { Initialize = record.Initialize };
+        foreach (var uri in record.Subscriptions)
+        {
+            session.Subscriptions.TryAdd(uri, 0);
+        }
+        session.Start(ProtocolServer.Create(transport, options, loggerFactory, services));
+        _sessions[sessionId] = session;
+        LogSessionRestored(_logger, _sessions.Count);
+        return session;
+    }
+
+    /// <summary>Ends the session everywhere: here, in the shared directory, and on other replicas (via the change feed).</summary>
+    public async Task EndAsync(LegacySession session, CancellationToken cancellationToken)
+    {
+        await DropAsync(session.Id);
+        await directory.DeleteAsync(session.Id, cancellationToken);
+        try
+        {
+            await store.PublishAsync(new StateChange(StateTopics.SessionEnded, session.Id), cancellationToken);
+        }
+        catch (StateStoreUnavailableException)
+        {
+            // Other replicas drop their copy when it idles out; the record is already gone.
+        }
+    }
+
+    /// <summary>Drops this replica's copy only (idle, or ended elsewhere); the shared record is left to its expiry.</summary>
+    public async Task DropAsync(string sessionId)
+    {
+        if (_sessions.TryRemove(sessionId, out var session))
+        {
+            await session.DisposeAsync();
+            LogSessionDropped(_logger, _sessions.Count);
+        }
+    }
+
+    public async Task AddSubscriptionAsync(LegacySession session, string uri, CancellationToken cancellationToken)
+    {
+        if (session.Subscriptions.TryAdd(uri, 0))
+        {
+            await SaveRecordAsync(session, cancellationToken);
+            await store.PublishAsync(new StateChange(StateTopics.SessionSubscriptionsChanged, session.Id), cancellationToken);
+        }
+    }
+
+    public async Task RemoveSubscriptionAsync(LegacySession session, string uri, CancellationToken cancellationToken)
+    {
+        if (session.Subscriptions.TryRemove(uri, out _))
+        {
+            await SaveRecordAsync(session, cancellationToken);
+            await store.PublishAsync(new StateChange(StateTopics.SessionSubscriptionsChanged, session.Id), cancellationToken);
+        }
+    }
+
+    /// <summary>Another replica changed this session's subscriptions: take them from the shared record.</summary>
+    public async Task ReloadSubscriptionsAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        if (!_sessions.TryGetValue(sessionId, out var session) || await directory.FindAsync(sessionId, cancellationToken) is not { } record)
+        {
+            return;
+        }
+        foreach (var uri in session.Subscriptions.Keys.Except(record.Subscriptions))
+        {
+            session.Subscriptions.TryRemove(uri, out _);
+        }
+        foreach (var uri in record.Subscriptions)
+        {
+            session.Subscriptions.TryAdd(uri, 0);
+        }
+    }
+
+    /// <summary>Keeps the shared record alive while the session is used here (at most once per quarter idle timeout).</summary>
+    public Task RefreshRecordIfDueAsync(LegacySession session, CancellationToken cancellationToken) =>
+        session.Initialize is not null && session.ShouldRefreshRecord(transportOptions.Value.SessionIdleTimeout / 4)
+            ? SaveRecordAsync(session, cancellationToken)
+            : Task.CompletedTask;
+
+    public async Task ExpireIdleAsync()
+    {
+        var timeout = transportOptions.Value.SessionIdleTimeout;
+        foreach (var session in _sessions.Values)
+        {
+            if (session.IsIdle(timeout))
+            {
+                await DropAsync(session.Id);
+            }
+            else if (session.HasGetStream)
+            {
+                await RefreshRecordIfDueAsync(session, CancellationToken.None);
+            }
+        }
+    }
+
+    private Task SaveRecordAsync(LegacySession session, CancellationToken cancellationToken) =>
+        session.Initialize is { } initialize
+            ? directory.SaveAsync(session.Id, new SessionRecord(initialize, session.OwnerId, [.. session.Subscriptions.Keys]), cancellationToken)
+            : Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var id in _sessions.Keys)
+        {
+            await DropAsync(id);
+        }
+    }
+
+    /// <summary>256 random bits, URL-safe: unguessable, and only visible ASCII as the spec requires.</summary>
+    private static string NewSessionId() => WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Legacy session started; {Count} live on this replica")]
+    private static partial void LogSessionStarted(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Legacy session restored from the shared store; {Count} live on this replica")]
+    private static partial void LogSessionRestored(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Legacy session dropped; {Count} live on this replica")]
+    private static partial void LogSessionDropped(ILogger logger, int count);
+}

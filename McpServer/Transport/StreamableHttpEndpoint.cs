@@ -1,0 +1,320 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Prynai.McpServer.Security;
+using Prynai.McpServer.State;
+using ProtocolServer = ModelContextProtocol.Server.McpServer;
+
+namespace Prynai.McpServer.Transport;
+
+/// <summary>
+/// Streamable HTTP on one endpoint for both protocol generations. Stands in for ModelContextProtocol.AspNetCore's
+/// <c>MapMcp()</c>, which this build cannot restore: 2026-07-28 requests are served statelessly, one SDK server per
+/// request; initialize-handshake requests get a session (<see cref="SessionTable"/>).
+/// </summary>
+internal sealed partial class StreamableHttpEndpoint(
+    SessionTable sessions,
+    StatelessServerOptions statelessOptions,
+    IOptions<McpTransportOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILoggerFactory loggerFactory)
+{
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+    private static readonly MediaTypeHeaderValue EventStream = new("text/event-stream");
+    private readonly ILogger _logger = loggerFactory.CreateLogger<StreamableHttpEndpoint>();
+
+    public async Task PostAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || !contentType.IsSubsetOf(Json))
+        {
+            await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, McpErrorCode.InvalidRequest,
+                "Unsupported Media Type: the body must be a JSON-RPC message with Content-Type: application/json.");
+            return;
+        }
+        if (!Accepts(request, Json) || !Accepts(request, EventStream))
+        {
+            await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, McpErrorCode.InvalidRequest,
+                "Not Acceptable: the Accept header must allow both application/json and text/event-stream.");
+            return;
+        }
+
+        var read = await JsonRpcRequestReader.ReadAsync(request, options.Value.MaxRequestBodyBytes, context.RequestAborted);
+        if (read.Message is not { } message)
+        {
+            await JsonRpcHttpResponses.WriteErrorAsync(context, read.StatusCode, read.ErrorCode, read.Error!);
+            return;
+        }
+
+        var requestId = message is JsonRpcRequest jsonRpcRequest ? jsonRpcRequest.Id : default;
+        var headerVersion = HeaderVersion(request);
+        var sessionId = request.Headers[McpHttpHeaders.SessionId].ToString();
+        var isInitialize = message is JsonRpcRequest { Method: RequestMethods.Initialize };
+        var perRequestMetadata = ProtocolRevisions.UsesPerRequestMetadata(headerVersion)
+            || ProtocolRevisions.UsesPerRequestMetadata(PerRequestMetadataValidator.MetaProtocolVersion(message));
+
+        if (headerVersion is not null && !ProtocolRevisions.IsSupported(headerVersion))
+        {
+            var wire = isInitialize || sessionId.Length > 0 ? ProtocolRevisions.SessionRevisions : ProtocolRevisions.PerRequestMetadataRevisions;
+            await WriteUnsupportedVersionAsync(context, headerVersion, wire, requestId);
+            return;
+        }
+
+        if (perRequestMetadata)
+        {
+            if (PerRequestMetadataValidator.Validate(request, message, headerVersion) is { } invalid)
+            {
+                await JsonRpcHttpResponses.WriteErrorAsync(context, invalid.Status, invalid.Code, invalid.Message, requestId);
+                return;
+            }
+            await ServeStatelessAsync(context, message, headerVersion, mapErrorsToStatus: true);
+            return;
+        }
+
+        if (options.Value.StatelessOnly)
+        {
+            if (sessionId.Length > 0)
+            {
+                await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest,
+                    "This server runs without sessions: send requests without an Mcp-Session-Id header.", requestId);
+                return;
+            }
+            await ServeStatelessAsync(context, message, headerVersion, mapErrorsToStatus: false);
+            return;
+        }
+
+        LegacySession? session;
+        if (sessionId.Length == 0)
+        {
+            if (!isInitialize)
+            {
+                await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest,
+                    "Bad Request: no Mcp-Session-Id header. Start a session with an initialize request, " +
+                    $"or use protocol {ProtocolRevisions.V2026_07_28} (MCP-Protocol-Version header and params._meta) without a session.", requestId);
+                return;
+            }
+            session = sessions.Create(CallerIdentity.Of(context.User));
+            if (session is null)
+            {
+                context.Response.Headers.RetryAfter = "30";
+                await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, JsonRpcHttpResponses.ServerErrorCode,
+                    $"This server already holds its maximum of {options.Value.MaxSessions} sessions; retry later or end unused sessions with DELETE.", requestId);
+                return;
+            }
+        }
+        else if ((session = await FindSessionAsync(context, sessionId, requestId)) is null)
+        {
+            return;
+        }
+
+        using (session.BeginRequest())
+        {
+            context.Response.Headers[McpHttpHeaders.SessionId] = session.Id;
+            Attach(context, message, headerVersion);
+            JsonRpcHttpResponses.StartEventStream(context);
+            var wrote = await session.Transport.HandlePostRequestAsync(message, context.Response.Body, context.RequestAborted);
+            if (!wrote)
+            {
+                Accepted(context);
+            }
+        }
+        _ = sessions.RefreshRecordIfDueAsync(session, CancellationToken.None);
+    }
+
+    public async Task GetAsync(HttpContext context)
+    {
+        if (await RefuseSessionRouteAsync(context))
+        {
+            return;
+        }
+        if (!Accepts(context.Request, EventStream))
+        {
+            await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, McpErrorCode.InvalidRequest,
+                "Not Acceptable: the Accept header must allow text/event-stream.");
+            return;
+        }
+        if (await FindSessionAsync(context, context.Request.Headers[McpHttpHeaders.SessionId].ToString(), default) is not { } session)
+        {
+            return;
+        }
+        if (!session.TryBeginGetStream())
+        {
+            await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status409Conflict, McpErrorCode.InvalidRequest,
+                "This session already has an open GET stream; close it before opening another.");
+            return;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        try
+        {
+            context.Response.Headers[McpHttpHeaders.SessionId] = session.Id;
+            JsonRpcHttpResponses.StartEventStream(context);
+            await context.Response.Body.FlushAsync(stop.Token);
+            await session.Transport.HandleGetRequestAsync(context.Response.Body, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The client closed the stream, or the server is stopping: both end an SSE response normally.
+        }
+        finally
+        {
+            session.EndGetStream();
+        }
+    }
+
+    public async Task DeleteAsync(HttpContext context)
+    {
+        if (await RefuseSessionRouteAsync(context))
+        {
+            return;
+        }
+        if (await FindSessionAsync(context, context.Request.Headers[McpHttpHeaders.SessionId].ToString(), default) is not { } session)
+        {
+            return;
+        }
+        await sessions.EndAsync(session, context.RequestAborted);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    /// <summary>GET and DELETE exist only for session revisions; answers 405 (or 400 without a session id) otherwise.</summary>
+    private async Task<bool> RefuseSessionRouteAsync(HttpContext context)
+    {
+        var headerVersion = HeaderVersion(context.Request);
+        if (headerVersion is not null && !ProtocolRevisions.IsSupported(headerVersion))
+        {
+            await WriteUnsupportedVersionAsync(context, headerVersion, ProtocolRevisions.SessionRevisions, default);
+            return true;
+        }
+        if (options.Value.StatelessOnly || ProtocolRevisions.UsesPerRequestMetadata(headerVersion))
+        {
+            context.Response.Headers.Allow = HttpMethods.Post;
+            await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status405MethodNotAllowed, McpErrorCode.InvalidRequest,
+                options.Value.StatelessOnly
+                    ? $"Method Not Allowed: this server runs without sessions; only POST is served."
+                    : $"Method Not Allowed: protocol {headerVersion} has no sessions; use POST (subscriptions/listen for notifications).");
+            return true;
+        }
+        if (context.Request.Headers[McpHttpHeaders.SessionId].ToString().Length == 0)
+        {
+            await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest,
+                $"Bad Request: {context.Request.Method} needs the Mcp-Session-Id header of a session started with initialize.");
+            return true;
+        }
+        return false;
+    }
+
+    private async Task<LegacySession?> FindSessionAsync(HttpContext context, string sessionId, RequestId requestId)
+    {
+        LegacySession? session;
+        try
+        {
+            session = await sessions.FindAsync(sessionId, context.RequestAborted);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            LogSessionLookupFailed(_logger, ex);
+            context.Response.Headers.RetryAfter = "5";
+            await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, JsonRpcHttpResponses.ServerErrorCode,
+                "The session store is unavailable; retry shortly.", requestId);
+            return null;
+        }
+
+        if (session is null)
+        {
+            await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status404NotFound, JsonRpcHttpResponses.SessionNotFoundCode,
+                "Session not found: it ended, expired or never existed. Start a new one with initialize.", requestId);
+            return null;
+        }
+        if (!string.Equals(session.OwnerId, CallerIdentity.Of(context.User), StringComparison.Ordinal))
+        {
+            await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status403Forbidden, JsonRpcHttpResponses.ServerErrorCode,
+                "Forbidden: this session belongs to another identity.", requestId);
+            return null;
+        }
+        return session;
+    }
+
+    private async Task ServeStatelessAsync(HttpContext context, JsonRpcMessage message, string? headerVersion, bool mapErrorsToStatus)
+    {
+        var transport = new StreamableHttpServerTransport(loggerFactory) { Stateless = true };
+        var server = ProtocolServer.Create(transport, statelessOptions.Value, loggerFactory, context.RequestServices);
+        var run = server.RunAsync(context.RequestAborted);
+        try
+        {
+            Attach(context, message, headerVersion);
+            JsonRpcHttpResponses.StartEventStream(context);
+            var wrote = mapErrorsToStatus
+                ? await transport.HandlePostRequestAsync(message, context.Response.Body, first => MapStatus(context, first), context.RequestAborted)
+                : await transport.HandlePostRequestAsync(message, context.Response.Body, context.RequestAborted);
+            if (!wrote)
+            {
+                Accepted(context);
+            }
+        }
+        finally
+        {
+            await transport.DisposeAsync();
+            try
+            {
+                await run;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await server.DisposeAsync();
+        }
+    }
+
+    private static ValueTask MapStatus(HttpContext context, JsonRpcMessage? first)
+    {
+        if (first is JsonRpcError { Error: { } error } && !context.Response.HasStarted)
+        {
+            context.Response.StatusCode = JsonRpcHttpResponses.StatusForPerRequestError(error.Code);
+        }
+        return default;
+    }
+
+    private static void Attach(HttpContext context, JsonRpcMessage message, string? headerVersion)
+    {
+        message.Context ??= new JsonRpcMessageContext();
+        if (context.User.Identity?.IsAuthenticated == true)
+        {
+            message.Context.User = context.User;
+        }
+        if (headerVersion is not null)
+        {
+            message.Context.ProtocolVersion = headerVersion;
+        }
+    }
+
+    private static void Accepted(HttpContext context)
+    {
+        context.Response.Headers.ContentType = default;
+        context.Response.Headers.CacheControl = default;
+        context.Response.Headers.ContentEncoding = default;
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+    }
+
+    private static string? HeaderVersion(HttpRequest request) =>
+        request.Headers[McpHttpHeaders.ProtocolVersion].ToString() is { Length: > 0 } version ? version.Trim() : null;
+
+    /// <summary>No Accept header means anything is acceptable (RFC 9110 §12.5.1); wildcards count.</summary>
+    private static bool Accepts(HttpRequest request, MediaTypeHeaderValue mediaType)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        return accept.Count == 0 || accept.Any(value => mediaType.IsSubsetOf(value) && value.Quality is not 0);
+    }
+
+    private static Task WriteUnsupportedVersionAsync(HttpContext context, string requested, string[] supported, RequestId requestId) =>
+        JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.UnsupportedProtocolVersion,
+            $"Unsupported protocol version '{requested}'. Supported: {string.Join(", ", supported)}.",
+            requestId,
+            JsonSerializer.SerializeToNode(new UnsupportedProtocolVersionErrorData { Requested = requested, Supported = supported },
+                McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(UnsupportedProtocolVersionErrorData))));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look up a session in the shared store")]
+    private static partial void LogSessionLookupFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,8 @@
+using System.CommandLine;
+using Prynai.SmokeClient;
+
+var root = new RootCommand("Prynai MCP client: end-to-end smoke, tokens, load.")
+{
+    SmokeCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

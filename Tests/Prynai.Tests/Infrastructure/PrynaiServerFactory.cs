@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Prynai.SmokeClient.Connection;
+
+namespace Prynai.Tests.Infrastructure;
+
+/// <summary>
+/// The real server, in process (ASP.NET Core's test host), with its own SQLite file and fast tool delays.
+/// Settings are applied as host settings so they are visible while Program registers services.
+/// </summary>
+public sealed class PrynaiServerFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly TempDirectory? _ownDirectory;
+
+    public PrynaiServerFactory(IDictionary<string, string?>? settings = null, string? stateDirectory = null, string environment = "Development")
+    {
+        if (stateDirectory is null)
+        {
+            _ownDirectory = new TempDirectory();
+            stateDirectory = _ownDirectory.Path;
+        }
+        Environment = environment;
+        _settings = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["State:SqlitePath"] = Path.Combine(stateDirectory, "prynai.db"),
+            ["Tools:StepDelay"] = "00:00:00.010",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public string Environment { get; }
+
+    public Uri McpEndpoint => new(Server.BaseAddress, "/mcp");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>An MCP C# client talking to this server (2026-07-28 unless a protocol is pinned).</summary>
+    public Task<McpClient> ConnectAsync(string? protocolVersion = null, bool sampling = true, string? token = null, McpClientHandlers? handlers = null)
+    {
+        var headers = new Dictionary<string, string>();
+        if (token is not null)
+        {
+            headers["Authorization"] = $"Bearer {token}";
+        }
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = McpEndpoint,
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = headers,
+        }, CreateClient(), loggerFactory: null, ownsHttpClient: true);
+
+        handlers ??= new McpClientHandlers();
+#pragma warning disable MCP9005 // the mock model answers the server's sampling requests (older revisions and input-required results)
+        if (sampling)
+        {
+            handlers.SamplingHandler = McpConnection.MockSampleAsync;
+        }
+#pragma warning restore MCP9005
+        return McpClient.CreateAsync(transport, new McpClientOptions
+        {
+            ClientInfo = new Implementation { Name = "prynai-tests", Version = "1" },
+            ProtocolVersion = protocolVersion,
+            Handlers = handlers,
+        }, loggerFactory: null, TestContext.Current.CancellationToken);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _ownDirectory?.Dispose();
+        }
+    }
+}

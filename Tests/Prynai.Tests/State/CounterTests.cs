@@ -1,0 +1,95 @@
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Prynai.Tests.Infrastructure;
+using Prynai.Tests.Tools;
+
+namespace Prynai.Tests.State;
+
+/// <summary>The shared counter over the embedded SQLite store: atomic, durable, announced.</summary>
+public sealed class CounterTests
+{
+    [Fact]
+    public async Task TwoHundredConcurrentBumps_SumExactly()
+    {
+        using var server = new PrynaiServerFactory();
+        await using var client = await server.ConnectAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ =>
+            client.CallToolAsync("bump_counter", new Dictionary<string, object?> { ["step"] = 1 }, cancellationToken: Ct).AsTask()));
+
+        Assert.All(results, result => Assert.NotEqual(true, result.IsError));
+        var values = results.Select(r => r.StructuredContent!.Value.GetProperty("value").GetInt64()).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), values);
+        Assert.Equal("200", await McpSurfaceTests.ReadAsync(client, "prynai://counter"));
+    }
+
+    [Fact]
+    public async Task Counter_SurvivesARestart()
+    {
+        using var state = new TempDirectory();
+        using (var first = new PrynaiServerFactory(stateDirectory: state.Path))
+        {
+            await using var client = await first.ConnectAsync();
+            await client.CallToolAsync("set_counter", new Dictionary<string, object?> { ["value"] = 40 }, cancellationToken: Ct);
+            await client.CallToolAsync("bump_counter", new Dictionary<string, object?> { ["step"] = 2 }, cancellationToken: Ct);
+        }
+
+        using var second = new PrynaiServerFactory(stateDirectory: state.Path);
+        await using var again = await second.ConnectAsync("2025-11-25");
+        Assert.Equal("42", await McpSurfaceTests.ReadAsync(again, "prynai://counter"));
+    }
+
+    [Fact]
+    public async Task SessionSubscriber_HearsEveryChange_MadeByAnyClient()
+    {
+        using var server = new PrynaiServerFactory();
+        await using var subscriber = await server.ConnectAsync("2025-11-25");
+        var updates = 0;
+        await using var subscription = await subscriber.SubscribeToResourceAsync("prynai://counter", (notification, _) =>
+        {
+            Assert.Equal("prynai://counter", notification.Uri);
+            Interlocked.Increment(ref updates);
+            return default;
+        }, cancellationToken: Ct);
+
+        await using var other = await server.ConnectAsync();
+        await other.CallToolAsync("bump_counter", cancellationToken: Ct);
+        await other.CallToolAsync("set_counter", new Dictionary<string, object?> { ["value"] = 7 }, cancellationToken: Ct);
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref updates) == 2);
+    }
+
+    [Fact]
+    public async Task SessionSubscriber_AfterUnsubscribe_HearsNothing()
+    {
+        using var server = new PrynaiServerFactory();
+        await using var subscriber = await server.ConnectAsync("2025-11-25");
+        var updates = 0;
+        await using (await subscriber.SubscribeToResourceAsync("prynai://counter", (_, _) =>
+        {
+            Interlocked.Increment(ref updates);
+            return default;
+        }, cancellationToken: Ct))
+        {
+            await subscriber.CallToolAsync("bump_counter", cancellationToken: Ct);
+            await Eventually.TrueAsync(() => Volatile.Read(ref updates) == 1);
+        }
+
+        await subscriber.CallToolAsync("bump_counter", cancellationToken: Ct);
+        await Task.Delay(300, Ct);
+        Assert.Equal(1, Volatile.Read(ref updates));
+    }
+
+    [Fact]
+    public async Task Subscribe_ToAnUnknownResource_IsRefused()
+    {
+        using var server = new PrynaiServerFactory();
+        await using var client = await server.ConnectAsync("2025-11-25");
+
+        var error = await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(() =>
+            client.SubscribeToResourceAsync("prynai://nope", cancellationToken: Ct));
+        Assert.Equal(ModelContextProtocol.McpErrorCode.ResourceNotFound, error.ErrorCode);
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+}
