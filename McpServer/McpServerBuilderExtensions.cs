@@ -34,8 +34,7 @@ public static class McpServerBuilderExtensions
         builder.Services.AddHostedService<ChangeFanout>();
         builder.Services.AddSingleton<ICompletionSource, SummaryPromptCompletions>();
 
-        var mcp = builder.Services
-            .AddMcpServer(options =>
+        var mcp = builder.Services.AddMcpServer(options =>
             {
                 options.ServerInfo = new Implementation { Name = "prynai-mcp", Title = "Prynai MCP", Version = ServerDescription.Version };
                 options.ServerInstructions = Instructions;
@@ -46,8 +45,13 @@ public static class McpServerBuilderExtensions
                     Prompts = new PromptsCapability { ListChanged = true },
                     Completions = new CompletionsCapability(),
                 };
-            })
-            .WithTools<ArithmeticTools>()
+            });
+        if (builder.Configuration.GetValue<bool>($"{McpTransportOptions.SectionName}:{nameof(McpTransportOptions.Conformance)}"))
+        {
+            mcp.AddConformanceFixtures();
+        }
+
+        mcp.WithTools<ArithmeticTools>()
             .WithTools<EchoTools>()
             .WithTools<ProgressTools>()
             .WithTools<SamplingTools>()
@@ -61,11 +65,6 @@ public static class McpServerBuilderExtensions
             .WithRequestFilters(filters => filters
                 .AddCallToolFilter(ToolCallFilter.Create)
                 .AddReadResourceFilter(ResourceNotFoundFilter.Create));
-
-        if (builder.Configuration.GetValue<bool>($"{McpTransportOptions.SectionName}:{nameof(McpTransportOptions.Conformance)}"))
-        {
-            mcp.AddConformanceFixtures();
-        }
         return mcp;
     }
 }

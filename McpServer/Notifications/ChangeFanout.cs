@@ -38,6 +38,10 @@ internal sealed partial class ChangeFanout(
                 await NotifyDirectAsync(change.Subject);
                 await listeners.NotifyResourceUpdatedAsync(change.Subject);
                 break;
+            case StateTopics.ListChanged:
+                await NotifyListChangedAsync(change.Subject);
+                await listeners.NotifyListChangedAsync(change.Subject);
+                break;
             case StateTopics.SessionSubscriptionsChanged:
                 await sessions.ReloadSubscriptionsAsync(change.Subject, CancellationToken.None);
                 break;
@@ -63,6 +67,21 @@ internal sealed partial class ChangeFanout(
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 LogDeliveryFailed(logger, ex, uri);
+            }
+        }
+    }
+
+    private async Task NotifyListChangedAsync(string method)
+    {
+        foreach (var session in sessions.Sessions.Where(session => session.HasGetStream))
+        {
+            try
+            {
+                await session.Server.SendNotificationAsync(method);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogDeliveryFailed(logger, ex, method);
             }
         }
     }

@@ -2,6 +2,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.Transport;
+using ProtocolServer = ModelContextProtocol.Server.McpServer;
 
 namespace Prynai.McpServer.Notifications;
 
@@ -20,7 +21,7 @@ internal sealed class ResourceSubscriptionHandlers(SessionTable sessions, Direct
         }
         else
         {
-            direct.Add(request.Server, uri);
+            direct.Add(ConnectionServer(request), uri);
         }
         return new EmptyResult();
     }
@@ -34,10 +35,17 @@ internal sealed class ResourceSubscriptionHandlers(SessionTable sessions, Direct
         }
         else
         {
-            direct.Remove(request.Server, uri);
+            direct.Remove(ConnectionServer(request), uri);
         }
         return new EmptyResult();
     }
+
+    /// <summary>
+    /// The connection's own server: a request handler sees a per-request wrapper, but the stdio host registers the
+    /// one server of its connection in DI, which subscribe and unsubscribe must both name.
+    /// </summary>
+    private static ProtocolServer ConnectionServer(MessageContext request) =>
+        request.Services?.GetService<ProtocolServer>() ?? request.Server;
 
     private LegacySession? FindSession(string? sessionId) =>
         sessionId is not null && sessions.TryGet(sessionId, out var session) ? session : null;

@@ -43,6 +43,9 @@ public static class StateTopics
     /// <summary>A resource's content changed; subject = resource URI.</summary>
     public const string ResourceUpdated = "resource-updated";
 
+    /// <summary>A list (tools, prompts, resources) changed; subject = the MCP notification method to send.</summary>
+    public const string ListChanged = "list-changed";
+
     /// <summary>A legacy session's subscriptions changed; subject = session id.</summary>
     public const string SessionSubscriptionsChanged = "session-subscriptions";
 

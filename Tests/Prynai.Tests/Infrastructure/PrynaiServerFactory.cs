@@ -48,7 +48,8 @@ public sealed class PrynaiServerFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>An MCP C# client talking to this server (2026-07-28 unless a protocol is pinned).</summary>
-    public Task<McpClient> ConnectAsync(string? protocolVersion = null, bool sampling = true, string? token = null, McpClientHandlers? handlers = null)
+    public Task<McpClient> ConnectAsync(string? protocolVersion = null, bool sampling = true, string? token = null, McpClientHandlers? handlers = null,
+        HttpTransportMode mode = HttpTransportMode.StreamableHttp)
     {
         var headers = new Dictionary<string, string>();
         if (token is not null)
@@ -57,8 +58,8 @@ public sealed class PrynaiServerFactory : WebApplicationFactory<Program>
         }
         var transport = new HttpClientTransport(new HttpClientTransportOptions
         {
-            Endpoint = McpEndpoint,
-            TransportMode = HttpTransportMode.StreamableHttp,
+            Endpoint = mode == HttpTransportMode.Sse ? new Uri(Server.BaseAddress, "/sse") : McpEndpoint,
+            TransportMode = mode,
             AdditionalHeaders = headers,
         }, CreateClient(), loggerFactory: null, ownsHttpClient: true);
 

@@ -19,7 +19,7 @@ public static class RepositoryPaths
 
     private static string ProjectAssembly(string project, string assembly)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var path = Path.Combine(Root, project, "bin", configuration, "net10.0", assembly);
         return File.Exists(path) ? path : throw new FileNotFoundException($"Build {project} first; {path} is missing.", path);
     }

@@ -64,12 +64,14 @@ public sealed class CounterTests
     {
         using var server = new PrynaiServerFactory();
         await using var subscriber = await server.ConnectAsync("2025-11-25");
+        // Counted by a raw handler: the subscription's own handler stops on unsubscribe whatever the server sends.
         var updates = 0;
-        await using (await subscriber.SubscribeToResourceAsync("prynai://counter", (_, _) =>
+        await using var counting = subscriber.RegisterNotificationHandler(NotificationMethods.ResourceUpdatedNotification, (_, _) =>
         {
             Interlocked.Increment(ref updates);
             return default;
-        }, cancellationToken: Ct))
+        });
+        await using (await subscriber.SubscribeToResourceAsync("prynai://counter", (_, _) => default, cancellationToken: Ct))
         {
             await subscriber.CallToolAsync("bump_counter", cancellationToken: Ct);
             await Eventually.TrueAsync(() => Volatile.Read(ref updates) == 1);

@@ -1,0 +1,30 @@
+namespace Prynai.Tests.Infrastructure;
+
+/// <summary>
+/// The npm packages Tests/package.json pins (conformance suites, TypeScript SDK, Node 22). Installed with
+/// <c>npm ci</c> the first time a test needs them, so a fresh clone needs no manual step (.ci/run also installs them).
+/// </summary>
+public static class NodeTooling
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+
+    public static async Task EnsureInstalledAsync()
+    {
+        await Gate.WaitAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            if (File.Exists(RepositoryPaths.Node22) &&
+                File.Exists(Path.Combine(RepositoryPaths.NodeModules, "@modelcontextprotocol", "sdk", "package.json")) &&
+                File.Exists(Path.Combine(RepositoryPaths.NodeModules, "conformance-next", "package.json")))
+            {
+                return;
+            }
+            var install = await CommandRunner.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(10), RepositoryPaths.Tests);
+            Assert.True(install.ExitCode == 0, $"npm ci in Tests/ failed:\n{install}");
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+}

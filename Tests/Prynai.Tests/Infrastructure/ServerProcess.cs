@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Prynai.Tests.Infrastructure;
+
+/// <summary>
+/// The built server as a real process on a free loopback port, with its own state directory; stopped (and its
+/// output kept for failure messages) on dispose.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly TempDirectory? _ownState;
+
+    private ServerProcess(Process process, int port, TempDirectory? ownState, string stateDirectory)
+    {
+        _process = process;
+        Port = port;
+        _ownState = ownState;
+        StateDirectory = stateDirectory;
+    }
+
+    public int Port { get; }
+
+    public string StateDirectory { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    public Uri McpEndpoint => new(BaseAddress, "/mcp");
+
+    public string Output => string.Join('\n', _output);
+
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string?>? environment = null, string? stateDirectory = null,
+        string aspnetEnvironment = "Development", int? port = null, bool waitHealthy = true)
+    {
+        var ownState = stateDirectory is null ? new TempDirectory("prynai-server") : null;
+        stateDirectory ??= ownState!.Path;
+        var listenPort = port ?? FreePort.Next();
+
+        var start = new ProcessStartInfo("dotnet", [RepositoryPaths.ServerAssembly])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = stateDirectory,
+        };
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{listenPort}";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = aspnetEnvironment;
+        start.Environment["State__SqlitePath"] = Path.Combine(stateDirectory, "prynai.db");
+        start.Environment["Tools__StepDelay"] = "00:00:00.010";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["COSMOS_DISABLE_IMDS_ACCESS"] = "true";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var server = new ServerProcess(process, listenPort, ownState, stateDirectory);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) server._output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) server._output.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        if (waitHealthy)
+        {
+            await server.WaitUntilListeningAsync();
+        }
+        return server;
+    }
+
+    /// <summary>Waits until /livez answers; fails with the server's output if it exits or takes too long.</summary>
+    public async Task WaitUntilListeningAsync(TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with code {_process.ExitCode}:\n{Output}");
+            }
+            try
+            {
+                using var response = await http.GetAsync(new Uri(BaseAddress, "/livez"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"The server did not start listening:\n{Output}");
+    }
+
+    /// <summary>Waits for the process to exit by itself (e.g. a refused start) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        _ownState?.Dispose();
+    }
+}

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Prynai.Tests.Infrastructure;
+
+namespace Prynai.Tests.Smoke;
+
+/// <summary>The smoke command as a user runs it: a real server process, the real CLI, its lines and exit code.</summary>
+public sealed class SmokeCommandTests
+{
+    private static readonly string[] Lines =
+        ["TOOLS:", "RESOURCES:", "PROMPTS:", "STATUS: ok", "ADD RESULT: 5", "COUNTER:", "COUNTER_AFTER:", "PROMPT TEXT: Write a concise, formal summary.", "SAMPLING RESULT:", "LONG_TASK: done"];
+
+    [Theory]
+    [InlineData(new string[0], "SAMPLING RESULT: MOCK:")]
+    [InlineData(new[] { "--protocol", "2025-11-25" }, "SAMPLING RESULT: MOCK:")]
+    [InlineData(new[] { "--no-sampling" }, "SAMPLING RESULT: sampling unavailable")]
+    [InlineData(new[] { "--protocol", "2025-06-18", "--no-sampling" }, "SAMPLING RESULT: sampling unavailable")]
+    public async Task Smoke_AgainstTheServer_PrintsEveryLine_AndExitsZero(string[] options, string samplingLine)
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var result = await SmokeAsync(["--url", server.McpEndpoint.ToString(), .. options]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        foreach (var line in Lines.Append(samplingLine))
+        {
+            Assert.Contains(line, result.StandardOutput);
+        }
+        Assert.Contains("SMOKE: PASS", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Smoke_UsesPrynaiMcpUrl_WhenNoUrlIsGiven()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var result = await SmokeAsync([], new Dictionary<string, string?> { ["PRYNAI_MCP_URL"] = server.McpEndpoint.ToString() });
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Fact]
+    public async Task Smoke_WithNothingListening_ExitsNonZero()
+    {
+        var result = await SmokeAsync(["--url", $"http://127.0.0.1:{FreePort.Next()}/mcp"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("FAILED connect", result.StandardError);
+        Assert.Contains("SMOKE: FAIL", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Smoke_AgainstAServerThatAnswersWrongly_ExitsNonZero_NamingTheChecks()
+    {
+        // A stand-in that speaks enough MCP to connect but whose add returns 6 and whose status is "down".
+        await using var broken = await BrokenServer.StartAsync();
+        var result = await SmokeAsync(["--url", broken.Url, "--protocol", "2025-11-25"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("FAILED add: add(2, 3) should be 5, got 6", result.StandardError);
+        Assert.Contains("FAILED status", result.StandardError);
+        Assert.Contains("SMOKE: FAIL", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Smoke_WithAnInvalidUrl_ExitsTwo()
+    {
+        var result = await SmokeAsync(["--url", "ftp://nowhere"]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Not an http(s) URL", result.StandardError);
+    }
+
+    private static Task<CommandRunner.Result> SmokeAsync(string[] arguments, IDictionary<string, string?>? environment = null) =>
+        CommandRunner.RunAsync("dotnet", [RepositoryPaths.SmokeClientAssembly, "smoke", .. arguments], TimeSpan.FromMinutes(2),
+            environment: environment);
+
+    /// <summary>A minimal MCP server (2025-11-25, JSON responses) with wrong answers, on a free loopback port.</summary>
+    private sealed class BrokenServer : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private BrokenServer(WebApplication app, string url)
+        {
+            _app = app;
+            Url = url;
+        }
+
+        public string Url { get; }
+
+        public static async Task<BrokenServer> StartAsync()
+        {
+            var url = $"http://127.0.0.1:{FreePort.Next()}";
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls(url);
+            var app = builder.Build();
+            app.MapPost("/mcp", async (HttpContext context) =>
+            {
+                var request = await System.Text.Json.Nodes.JsonNode.ParseAsync(context.Request.Body);
+                var id = request?["id"]?.DeepClone();
+                if (id is null)
+                {
+                    return Results.StatusCode(202);
+                }
+                var method = request!["method"]!.GetValue<string>();
+                var result = method switch
+                {
+                    "initialize" => """{"protocolVersion":"2025-11-25","capabilities":{"tools":{},"resources":{},"prompts":{}},"serverInfo":{"name":"broken","version":"0"}}""",
+                    "tools/call" when request["params"]!["name"]!.GetValue<string>() == "add" =>
+                        """{"content":[{"type":"text","text":"6"}],"structuredContent":{"result":6}}""",
+                    "resources/read" => """{"contents":[{"uri":"prynai://status","text":"down"}]}""",
+                    "tools/list" => """{"tools":[]}""",
+                    "resources/list" => """{"resources":[]}""",
+                    "resources/templates/list" => """{"resourceTemplates":[]}""",
+                    "prompts/list" => """{"prompts":[]}""",
+                    _ => null,
+                };
+                context.Response.Headers["Mcp-Session-Id"] = "broken";
+                var body = result is null
+                    ? $$$"""{"jsonrpc":"2.0","id":{{{id.ToJsonString()}}},"error":{"code":-32601,"message":"nope"}}"""
+                    : $$$"""{"jsonrpc":"2.0","id":{{{id.ToJsonString()}}},"result":{{{result}}}}""";
+                return Results.Text(body, "application/json", Encoding.UTF8, (int)HttpStatusCode.OK);
+            });
+            app.MapGet("/mcp", () => Results.StatusCode(405));
+            await app.StartAsync();
+            return new BrokenServer(app, url + "/mcp");
+        }
+
+        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    }
+}
