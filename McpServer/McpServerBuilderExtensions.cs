@@ -3,6 +3,7 @@ using Prynai.McpServer.Conformance;
 using Prynai.McpServer.Notifications;
 using Prynai.McpServer.Prompts;
 using Prynai.McpServer.Resources;
+using Prynai.McpServer.Security;
 using Prynai.McpServer.Tools;
 using Prynai.McpServer.Transport;
 
@@ -33,6 +34,7 @@ public static class McpServerBuilderExtensions
         builder.Services.AddSingleton<SessionTable>();
         builder.Services.AddHostedService<ChangeFanout>();
         builder.Services.AddSingleton<ICompletionSource, SummaryPromptCompletions>();
+        builder.Services.AddAuthorizationCore();
 
         var mcp = builder.Services.AddMcpServer(options =>
             {
@@ -56,12 +58,14 @@ public static class McpServerBuilderExtensions
             .WithTools<ProgressTools>()
             .WithTools<SamplingTools>()
             .WithTools<CounterTools>()
+            .WithTools<CounterAdminTools>()
             .WithResources<PrynaiResources>()
             .WithPrompts<SummaryPrompts>()
             .WithCompleteHandler(Completions.CompleteAsync)
             .WithSubscribeToResourcesHandler((request, ct) => request.Services!.GetRequiredService<ResourceSubscriptionHandlers>().SubscribeAsync(request, ct))
             .WithUnsubscribeFromResourcesHandler((request, ct) => request.Services!.GetRequiredService<ResourceSubscriptionHandlers>().UnsubscribeAsync(request, ct))
             .WithSubscriptionsListenHandler((request, ct) => request.Services!.GetRequiredService<ListenSubscriptions>().ListenAsync(request, ct))
+            .AddPrimitiveAuthorization()
             .WithRequestFilters(filters => filters
                 .AddCallToolFilter(ToolCallFilter.Create)
                 .AddReadResourceFilter(ResourceNotFoundFilter.Create));

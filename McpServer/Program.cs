@@ -1,5 +1,6 @@
 using Prynai.McpServer;
 using Prynai.McpServer.Configuration;
+using Prynai.McpServer.Security;
 using Prynai.McpServer.State;
 using Prynai.McpServer.Transport;
 
@@ -13,14 +14,16 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddLegacyEnvironmentVariables();
 
 builder.AddServiceDefaults();
+builder.AddPrynaiSecurity();
 builder.AddPrynaiState();
 builder.AddPrynaiMcp();
 builder.AddPrynaiHttpTransport();
 
 var app = builder.Build();
 
-app.UseMcpRequestValidation();
+app.UsePrynaiSecurity();
 app.MapDefaultEndpoints();
+app.MapProtectedResourceMetadata();
 app.MapMcpEndpoints();
 
 app.Run();

@@ -16,7 +16,7 @@ internal static class SmokeCommand
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var settings = common.Resolve(parse, sampling: !parse.GetValue(noSampling));
+            var settings = await common.ResolveAsync(parse, sampling: !parse.GetValue(noSampling), cancellationToken);
             if (settings is null)
             {
                 return 2;

@@ -13,6 +13,18 @@ public static class LegacyEnvironmentVariables
     {
         ["PRYNAI_ENV"] = "Prynai:Deployment",
         ["PRYNAI_BUILD"] = "Prynai:Build",
+        ["AUTH_REQUIRED"] = "Auth:Required",
+        ["ENTRA_TENANT_ID"] = "Auth:TenantId",
+        ["ENTRA_AUTHORITY"] = "Auth:Authority",
+    };
+
+    /// <summary>Original name → configuration list, for comma- or space-separated values.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> Lists = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["ENTRA_AUDIENCES"] = "Auth:Audiences",
+        ["ENTRA_REQUIRED_SCOPES"] = "Auth:RequiredScopes",
+        ["ENTRA_REQUIRED_APP_ROLES"] = "Auth:RequiredAppRoles",
+        ["ENTRA_ALLOWED_TENANTS"] = "Auth:AllowedTenants",
     };
 
     public static IConfigurationBuilder AddLegacyEnvironmentVariables(this IConfigurationManager configuration, Func<string, string?>? read = null)
@@ -24,6 +36,15 @@ public static class LegacyEnvironmentVariables
             if (read(variable) is { Length: > 0 } value)
             {
                 values[key] = value;
+            }
+        }
+
+        foreach (var (variable, key) in Lists)
+        {
+            var items = read(variable)?.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            for (var i = 0; i < items.Length; i++)
+            {
+                values[$"{key}:{i}"] = items[i];
             }
         }
 

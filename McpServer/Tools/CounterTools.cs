@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Authorization;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.State;
 
@@ -28,6 +29,22 @@ public sealed class CounterTools
     {
         await counter.SetAsync(value, cancellationToken).ConfigureAwait(false);
         return new CounterValue(value);
+    }
+}
+
+/// <summary>reset_counter: sets the shared counter back to 0; only callers holding the app role Mcp.Admin see or run it.</summary>
+[McpServerToolType]
+public sealed class CounterAdminTools
+{
+    public const string AdminRole = "Mcp.Admin";
+
+    [McpServerTool(Name = "reset_counter", Title = "Reset counter", Destructive = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Authorize(Roles = AdminRole)]
+    [Description("Resets the shared counter to 0 and notifies subscribers of prynai://counter. Requires the app role Mcp.Admin.")]
+    public static async Task<CounterValue> ResetCounter(SharedCounter counter, CancellationToken cancellationToken = default)
+    {
+        await counter.SetAsync(0, cancellationToken).ConfigureAwait(false);
+        return new CounterValue(0);
     }
 }
 

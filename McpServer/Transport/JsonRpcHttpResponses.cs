@@ -60,8 +60,7 @@ internal static class JsonRpcHttpResponses
     {
         McpErrorCode.MethodNotFound => StatusCodes.Status404NotFound,
         McpErrorCode.InvalidParams or McpErrorCode.HeaderMismatch or McpErrorCode.MissingRequiredClientCapability
-            or McpErrorCode.UnsupportedProtocolVersion or McpErrorCode.InvalidRequest or McpErrorCode.ParseError
-            => StatusCodes.Status400BadRequest,
+            or McpErrorCode.UnsupportedProtocolVersion => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status200OK,
     };
 

@@ -1,3 +1,5 @@
+using Prynai.McpServer.Security;
+
 namespace Prynai.McpServer.Transport;
 
 /// <summary>Marks endpoints that speak MCP, so the request checks (origin, host, limits, auth) find them.</summary>
@@ -12,7 +14,7 @@ public static class McpEndpointRouteBuilderExtensions
     public static IEndpointConventionBuilder MapMcpEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var options = endpoints.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpTransportOptions>>().Value;
-        var group = endpoints.MapGroup("").WithMetadata(new McpRouteMetadata());
+        var group = endpoints.MapGroup("").WithMetadata(new McpRouteMetadata()).RequireMcpSecurity(endpoints.ServiceProvider);
 
         group.Map(options.Path, context =>
         {

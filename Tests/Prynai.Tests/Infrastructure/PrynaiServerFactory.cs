@@ -15,8 +15,13 @@ public sealed class PrynaiServerFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly TempDirectory? _ownDirectory;
 
-    public PrynaiServerFactory(IDictionary<string, string?>? settings = null, string? stateDirectory = null, string environment = "Development")
+    private readonly System.Net.IPAddress? _remoteAddress;
+
+    /// <param name="remoteAddress">The client address requests appear to come from (the test host leaves it empty).</param>
+    public PrynaiServerFactory(IDictionary<string, string?>? settings = null, string? stateDirectory = null, string environment = "Development",
+        System.Net.IPAddress? remoteAddress = null)
     {
+        _remoteAddress = remoteAddress;
         if (stateDirectory is null)
         {
             _ownDirectory = new TempDirectory();
@@ -27,6 +32,8 @@ public sealed class PrynaiServerFactory : WebApplicationFactory<Program>
         {
             ["State:SqlitePath"] = Path.Combine(stateDirectory, "prynai.db"),
             ["Tools:StepDelay"] = "00:00:00.010",
+            // Every in-process request comes from one "address"; the limit has its own tests.
+            ["Security:RateLimit:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -45,6 +52,23 @@ public sealed class PrynaiServerFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+        if (_remoteAddress is { } address)
+        {
+            builder.ConfigureServices(services => services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new RemoteAddressFilter(address)));
+        }
+    }
+
+    private sealed class RemoteAddressFilter(System.Net.IPAddress address) : Microsoft.AspNetCore.Hosting.IStartupFilter
+    {
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+        {
+            app.Use(nextMiddleware => context =>
+            {
+                context.Connection.RemoteIpAddress = address;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 
     /// <summary>An MCP C# client talking to this server (2026-07-28 unless a protocol is pinned).</summary>

@@ -13,26 +13,29 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TempDirectory? _ownState;
 
-    private ServerProcess(Process process, int port, TempDirectory? ownState, string stateDirectory)
+    private ServerProcess(Process process, int port, TempDirectory? ownState, string stateDirectory, string scheme)
     {
         _process = process;
         Port = port;
+        Scheme = scheme;
         _ownState = ownState;
         StateDirectory = stateDirectory;
     }
 
     public int Port { get; }
 
+    public string Scheme { get; }
+
     public string StateDirectory { get; }
 
-    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    public Uri BaseAddress => new($"{Scheme}://127.0.0.1:{Port}");
 
     public Uri McpEndpoint => new(BaseAddress, "/mcp");
 
     public string Output => string.Join('\n', _output);
 
     public static async Task<ServerProcess> StartAsync(IDictionary<string, string?>? environment = null, string? stateDirectory = null,
-        string aspnetEnvironment = "Development", int? port = null, bool waitHealthy = true)
+        string aspnetEnvironment = "Development", int? port = null, bool waitHealthy = true, string scheme = "http")
     {
         var ownState = stateDirectory is null ? new TempDirectory("prynai-server") : null;
         stateDirectory ??= ownState!.Path;
@@ -44,7 +47,7 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = stateDirectory,
         };
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{listenPort}";
+        start.Environment["ASPNETCORE_URLS"] = $"{scheme}://127.0.0.1:{listenPort}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = aspnetEnvironment;
         start.Environment["State__SqlitePath"] = Path.Combine(stateDirectory, "prynai.db");
         start.Environment["Tools__StepDelay"] = "00:00:00.010";
@@ -56,7 +59,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var server = new ServerProcess(process, listenPort, ownState, stateDirectory);
+        var server = new ServerProcess(process, listenPort, ownState, stateDirectory, scheme);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) server._output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) server._output.Enqueue(e.Data); };
         process.BeginOutputReadLine();
@@ -72,7 +75,11 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Waits until /livez answers; fails with the server's output if it exits or takes too long.</summary>
     public async Task WaitUntilListeningAsync(TimeSpan? timeout = null)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        // The readiness probe trusts any certificate: a test server may use a throwaway self-signed one.
+        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true })
+        {
+            Timeout = TimeSpan.FromSeconds(2),
+        };
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < deadline)
         {

@@ -1,0 +1,158 @@
+using System.Net;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Prynai.McpServer.Resources;
+using Prynai.McpServer.Transport;
+
+namespace Prynai.McpServer.Security;
+
+public static class SecurityExtensions
+{
+    public const string McpPolicy = "mcp";
+    private const string OidcScheme = "Oidc";
+    private const string SelectorScheme = "McpBearer";
+
+    /// <summary>
+    /// Bearer authentication (Entra ID or any OIDC issuer; user-jwts tokens in Development), the MCP authorization
+    /// policy, per-caller rate limits, CORS and forwarded headers — each from configuration, failing closed.
+    /// </summary>
+    public static IHostApplicationBuilder AddPrynaiSecurity(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddSingleton<DevelopmentTokens>();
+        services.AddSingleton<IServerInfoContributor, AuthServerInfo>();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ForwardedHeadersSettings>().BindConfiguration(ForwardedHeadersSettings.SectionName);
+
+        var withDevelopmentTokens = DevelopmentTokens.IsConfiguredIn(builder.Configuration, builder.Environment);
+        var authentication = services.AddAuthentication(SelectorScheme)
+            .AddPolicyScheme(SelectorScheme, "Bearer token", scheme => scheme.ForwardDefaultSelector = context =>
+                withDevelopmentTokens && IssuerOf(context) == DevelopmentTokens.Issuer ? DevelopmentTokens.Scheme : OidcScheme)
+            .AddJwtBearer(OidcScheme, _ => { });
+        services.AddOptions<JwtBearerOptions>(OidcScheme)
+            .Configure<IOptions<AuthOptions>>((jwt, auth) =>
+            {
+                TokenValidation.Configure(jwt, auth.Value);
+                jwt.Events = BearerChallenge.CreateEvents();
+            })
+            .PostConfigure(TokenValidation.DisableLastKnownGood);
+        if (withDevelopmentTokens)
+        {
+            // Bound by JwtBearer from Authentication:Schemes:Bearer (what dotnet user-jwts writes); Development only.
+            authentication.AddJwtBearer(DevelopmentTokens.Scheme, jwt =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters.RoleClaimType = "role";
+                jwt.Events = BearerChallenge.CreateEvents();
+            });
+        }
+
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, CallerPermissionHandler>();
+        services.AddAuthorizationBuilder().AddPolicy(McpPolicy, policy => policy
+            .AddAuthenticationSchemes(SelectorScheme)
+            .RequireAuthenticatedUser()
+            .AddRequirements(new CallerPermissionRequirement()));
+
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((limiter, settings) =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = CallerLimits.OnRejectedAsync;
+            if (settings.Value.Enabled)
+            {
+                limiter.GlobalLimiter = CallerLimits.Create(settings.Value);
+            }
+        });
+
+        var origins = builder.Configuration.GetSection($"{RequestOriginOptions.SectionName}:{nameof(RequestOriginOptions.AllowedOrigins)}").Get<string[]>() ?? [];
+        if (origins.Length > 0)
+        {
+            services.AddCors(cors => cors.AddPolicy(McpPolicy, policy => policy
+                .WithOrigins(origins)
+                .WithMethods("GET", "POST", "DELETE")
+                .WithHeaders("Authorization", "Content-Type", "Accept", McpHttpHeaders.SessionId, McpHttpHeaders.ProtocolVersion,
+                    McpHttpHeaders.Method, McpHttpHeaders.Name, McpHttpHeaders.LastEventId)
+                .WithExposedHeaders(McpHttpHeaders.SessionId, "WWW-Authenticate")));
+        }
+        return builder;
+    }
+
+    /// <summary>Forwarded headers (when trusted), CORS, DNS-rebinding checks, token-in-URL refusal, authentication, limits.</summary>
+    public static WebApplication UsePrynaiSecurity(this WebApplication app)
+    {
+        var forwarded = app.Services.GetRequiredService<IOptions<ForwardedHeadersSettings>>().Value;
+        if (forwarded.Enabled)
+        {
+            app.UseForwardedHeaders(ForwardedHeaders(forwarded, app.Services.GetRequiredService<IOptions<RequestOriginOptions>>().Value));
+        }
+        app.UseRouting();
+        if (app.Services.GetService<Microsoft.AspNetCore.Cors.Infrastructure.ICorsService>() is not null)
+        {
+            app.UseCors();
+        }
+        app.UseMcpRequestValidation();
+        app.UseMiddleware<TokenInQueryRefusal>();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>Applies the MCP security policies to an endpoint group: authentication (when required) and CORS.</summary>
+    public static TBuilder RequireMcpSecurity<TBuilder>(this TBuilder endpoints, IServiceProvider services) where TBuilder : IEndpointConventionBuilder
+    {
+        var auth = services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        if (auth.IsRequired(services.GetRequiredService<IHostEnvironment>().IsDevelopment()))
+        {
+            endpoints.RequireAuthorization(McpPolicy);
+        }
+        if (services.GetService<Microsoft.AspNetCore.Cors.Infrastructure.ICorsService>() is not null)
+        {
+            endpoints.RequireCors(McpPolicy);
+        }
+        return endpoints;
+    }
+
+    private static ForwardedHeadersOptions ForwardedHeaders(ForwardedHeadersSettings settings, RequestOriginOptions origins)
+    {
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor |
+                               Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto |
+                               Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedHost,
+            AllowedHosts = origins.AllowedHosts,
+        };
+        if (settings.TrustAllProxies)
+        {
+            options.KnownIPNetworks.Clear();
+            options.KnownProxies.Clear();
+        }
+        foreach (var proxy in settings.KnownProxies)
+        {
+            options.KnownProxies.Add(IPAddress.Parse(proxy));
+        }
+        foreach (var network in settings.KnownNetworks)
+        {
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        }
+        return options;
+    }
+
+    /// <summary>The unverified <c>iss</c> of the bearer token, only to pick which scheme then validates it.</summary>
+    private static string? IssuerOf(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        var handler = new JsonWebTokenHandler();
+        var token = header["Bearer ".Length..].Trim();
+        return handler.CanReadToken(token) ? handler.ReadJsonWebToken(token).Issuer : null;
+    }
+}

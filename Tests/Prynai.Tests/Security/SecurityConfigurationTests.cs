@@ -1,0 +1,207 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Prynai.McpServer.Configuration;
+using Prynai.McpServer.Security;
+using Prynai.Tests.Infrastructure;
+
+namespace Prynai.Tests.Security;
+
+/// <summary>Fail-closed startup, the original environment names, development tokens, proxies, CORS, HTTPS.</summary>
+public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFixture<IssuerFixture>
+{
+    [Fact]
+    public void RequiredButUnconfigured_RefusesToStart_NamingTheMissingSettings()
+    {
+        using var server = new PrynaiServerFactory(environment: "Production");
+
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => server.CreateClient());
+        Assert.Contains("Auth:TenantId (ENTRA_TENANT_ID) or Auth:Authority, and Auth:Audiences (ENTRA_AUDIENCES)", error.Message);
+    }
+
+    [Fact]
+    public async Task RequiredButUnconfigured_ProcessExitsNonZero_WithTheReason()
+    {
+        await using var server = await ServerProcess.StartAsync(aspnetEnvironment: "Production", waitHealthy: false);
+        var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("ENTRA_TENANT_ID", server.Output);
+    }
+
+    [Fact]
+    public void AuthorityWithoutAudiences_RefusesToStart()
+    {
+        using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["Auth:TenantId"] = TestOidcIssuer.TenantId }, environment: "Production");
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => server.CreateClient());
+        Assert.Contains("Auth:Audiences (ENTRA_AUDIENCES) is empty", error.Message);
+    }
+
+    [Fact]
+    public void OriginalEnvironmentNames_MapOntoTheAuthSection()
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["AUTH_REQUIRED"] = "true",
+            ["ENTRA_TENANT_ID"] = TestOidcIssuer.TenantId,
+            ["ENTRA_AUDIENCES"] = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee, api://prynai-server",
+            ["ENTRA_REQUIRED_APP_ROLES"] = "MCP.Access",
+            ["ENTRA_REQUIRED_SCOPES"] = "Mcp.Invoke Mcp.Read",
+        };
+        var configuration = new ConfigurationManager();
+        configuration.AddLegacyEnvironmentVariables(name => variables.GetValueOrDefault(name));
+        var auth = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>()!;
+
+        Assert.True(auth.Required);
+        Assert.Equal(TestOidcIssuer.TenantId, auth.TenantId);
+        Assert.Equal(["aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "api://prynai-server"], auth.Audiences);
+        Assert.Equal(["MCP.Access"], auth.RequiredAppRoles);
+        Assert.Equal(["Mcp.Invoke", "Mcp.Read"], auth.RequiredScopes);
+        Assert.Equal($"https://login.microsoftonline.com/{TestOidcIssuer.TenantId}/v2.0", auth.EffectiveAuthority);
+        Assert.Equal(["api://prynai-server/.default"], auth.AdvertisedScopes);
+    }
+
+    [Fact]
+    public void EntraTenant_AcceptsItsV1AndV2Issuers_AndMultiTenantHonoursTheAllowList()
+    {
+        Assert.Equal([$"https://sts.windows.net/{TestOidcIssuer.TenantId}/", $"https://login.microsoftonline.com/{TestOidcIssuer.TenantId}/v2.0"],
+            TokenValidation.EntraIssuers(TestOidcIssuer.TenantId));
+
+        var multi = new AuthOptions { TenantId = "organizations", AllowedTenants = [TestOidcIssuer.TenantId] };
+        var allowed = $"https://sts.windows.net/{TestOidcIssuer.TenantId}/";
+        Assert.Equal(allowed, TokenValidation.ValidateEntraIssuer(allowed, TestOidcIssuer.TenantId, multi));
+        Assert.ThrowsAny<Exception>(() => TokenValidation.ValidateEntraIssuer("https://sts.windows.net/99999999-9999-9999-9999-999999999999/", "99999999-9999-9999-9999-999999999999", multi));
+        Assert.ThrowsAny<Exception>(() => TokenValidation.ValidateEntraIssuer("https://evil.example/", TestOidcIssuer.TenantId, multi));
+    }
+
+    [Fact]
+    public async Task UserJwtsTokens_WorkInDevelopment_AndNowhereElse()
+    {
+        var (settings, token) = await UserJwts.CreateAsync(role: "Mcp.Admin", audience: "api://prynai-dev");
+
+        using (var development = new PrynaiServerFactory(new Dictionary<string, string?>(settings) { ["Auth:Required"] = "true" }))
+        {
+            await using var client = await development.ConnectAsync(token: token);
+            Assert.Contains("reset_counter", (await client.ListToolsAsync(cancellationToken: Ct)).Select(t => t.Name));
+            using var anonymous = await development.CreateClient().SendAsync(McpHttp.StatelessRequest("tools/list"), Ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        using var production = fixture.Server(settings);
+        using var refused = await AuthenticationTests.SendAsync(production, token);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(true, "mcp.contoso.com", "https://mcp.contoso.com")]
+    [InlineData(true, "evil.example.com", "https://localhost")]
+    [InlineData(false, "mcp.contoso.com", "http://localhost")]
+    public async Task ForwardedHeaders_AreHonouredOnlyWhenTrusted(bool enabled, string forwardedHost, string expectedBase)
+    {
+        using var server = new PrynaiServerFactory(new Dictionary<string, string?>
+        {
+            ["Security:ForwardedHeaders:Enabled"] = enabled.ToString(),
+            ["Security:ForwardedHeaders:TrustAllProxies"] = "true",
+            ["Security:AllowedHosts:0"] = "mcp.contoso.com",
+        });
+        var request = new HttpRequestMessage(HttpMethod.Get, "/.well-known/oauth-protected-resource/mcp");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-Host", forwardedHost);
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+
+        using var response = await server.CreateClient().SendAsync(request, Ct);
+        var resource = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["resource"]!.GetValue<string>();
+        Assert.Equal($"{expectedBase}/mcp", resource);
+    }
+
+    [Fact]
+    public async Task ForwardedHeaders_FromAnUnknownProxy_AreIgnored()
+    {
+        using var server = new PrynaiServerFactory(new Dictionary<string, string?>
+        {
+            ["Security:ForwardedHeaders:Enabled"] = "true",
+            ["Security:ForwardedHeaders:KnownProxies:0"] = "10.9.8.7",
+            ["Security:AllowedHosts:0"] = "mcp.contoso.com",
+        }, remoteAddress: IPAddress.Parse("203.0.113.50"));
+        var request = new HttpRequestMessage(HttpMethod.Get, "/.well-known/oauth-protected-resource/mcp");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-Host", "mcp.contoso.com");
+
+        using var response = await server.CreateClient().SendAsync(request, Ct);
+        Assert.Equal("http://localhost/mcp", JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["resource"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Cors_IsOffByDefault()
+    {
+        using var server = new PrynaiServerFactory();
+        using var response = await server.CreateClient().SendAsync(Preflight("https://app.contoso.com"), Ct);
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task Cors_WhenConfigured_AllowsTheListedOrigins_AndExposesSessionAndChallengeHeaders()
+    {
+        using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["Security:AllowedOrigins:0"] = "https://app.contoso.com" });
+        var client = server.CreateClient();
+
+        using var preflight = await client.SendAsync(Preflight("https://app.contoso.com"), Ct);
+        Assert.Equal("https://app.contoso.com", preflight.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("mcp-session-id", preflight.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+
+        var initialize = McpHttp.Initialize();
+        initialize.Headers.Add("Origin", "https://app.contoso.com");
+        using var response = await client.SendAsync(initialize, Ct);
+        var exposed = response.Headers.GetValues("Access-Control-Expose-Headers").Single();
+        Assert.Contains("Mcp-Session-Id", exposed);
+        Assert.Contains("WWW-Authenticate", exposed);
+
+        using var other = await client.SendAsync(Preflight("https://evil.example.com"), Ct);
+        Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task Https_WithTheStandardKestrelCertificateSettings_Serves()
+    {
+        using var files = new TempDirectory("https");
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllText(files.File("cert.pem"), certificate.ExportCertificatePem());
+        File.WriteAllText(files.File("key.pem"), rsa.ExportPkcs8PrivateKeyPem());
+
+        var port = FreePort.Next();
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["Kestrel__Endpoints__Https__Url"] = $"https://127.0.0.1:{port}",
+            ["Kestrel__Endpoints__Https__Certificate__Path"] = files.File("cert.pem"),
+            ["Kestrel__Endpoints__Https__Certificate__KeyPath"] = files.File("key.pem"),
+        }, port: port, scheme: "https");
+
+        using var http = new HttpClient(new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint,
+        }) { BaseAddress = server.BaseAddress };
+        var initialize = McpHttp.Initialize();
+        using var response = await http.SendAsync(initialize, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("https", response.RequestMessage!.RequestUri!.Scheme);
+    }
+
+    private static HttpRequestMessage Preflight(string origin)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Options, "/mcp");
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+        request.Headers.Add("Access-Control-Request-Headers", "content-type, mcp-session-id, authorization");
+        return request;
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+}
