@@ -32,6 +32,7 @@ public static class McpServerBuilderExtensions
         builder.Services.AddSingleton<ResourceSubscriptionHandlers>();
         builder.Services.AddSingleton<SessionDirectory>();
         builder.Services.AddSingleton<SessionTable>();
+        builder.Services.AddSingleton<SessionReplyRouter>();
         builder.Services.AddHostedService<ChangeFanout>();
         builder.Services.AddSingleton<ICompletionSource, SummaryPromptCompletions>();
         builder.Services.AddAuthorizationCore();
@@ -66,6 +67,7 @@ public static class McpServerBuilderExtensions
             .WithUnsubscribeFromResourcesHandler((request, ct) => request.Services!.GetRequiredService<ResourceSubscriptionHandlers>().UnsubscribeAsync(request, ct))
             .WithSubscriptionsListenHandler((request, ct) => request.Services!.GetRequiredService<ListenSubscriptions>().ListenAsync(request, ct))
             .AddPrimitiveAuthorization()
+            .WithMessageFilters(filters => filters.AddOutgoingFilter(SessionReplyRouter.TrackOutgoing))
             .WithRequestFilters(filters => filters
                 .AddCallToolFilter(ToolCallFilter.Create)
                 .AddReadResourceFilter(ResourceNotFoundFilter.Create));

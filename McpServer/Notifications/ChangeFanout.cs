@@ -11,6 +11,7 @@ namespace Prynai.McpServer.Notifications;
 internal sealed partial class ChangeFanout(
     IStateStore store,
     SessionTable sessions,
+    SessionReplyRouter replies,
     ListenSubscriptions listeners,
     DirectSubscriptions direct,
     ILogger<ChangeFanout> logger) : IHostedService
@@ -44,6 +45,9 @@ internal sealed partial class ChangeFanout(
                 break;
             case StateTopics.SessionSubscriptionsChanged:
                 await sessions.ReloadSubscriptionsAsync(change.Subject, CancellationToken.None);
+                break;
+            case StateTopics.SessionReply:
+                await replies.DeliverAsync(change);
                 break;
             case StateTopics.SessionEnded:
                 await sessions.DropAsync(change.Subject);

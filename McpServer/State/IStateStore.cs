@@ -36,7 +36,8 @@ public interface IStateStore
 /// <summary>A change announced through the store's change feed.</summary>
 /// <param name="Topic">What changed, e.g. <see cref="StateTopics.ResourceUpdated"/>.</param>
 /// <param name="Subject">Which item changed, e.g. a resource URI.</param>
-public sealed record StateChange(string Topic, string Subject);
+/// <param name="Payload">Data the topic carries, if any (e.g. a forwarded JSON-RPC message).</param>
+public sealed record StateChange(string Topic, string Subject, string? Payload = null);
 
 public static class StateTopics
 {
@@ -48,6 +49,12 @@ public static class StateTopics
 
     /// <summary>A legacy session's subscriptions changed; subject = session id.</summary>
     public const string SessionSubscriptionsChanged = "session-subscriptions";
+
+    /// <summary>
+    /// A client's answer to a server-initiated request (e.g. sampling) reached a replica other than the one waiting
+    /// for it; subject = session id, payload = the JSON-RPC response.
+    /// </summary>
+    public const string SessionReply = "session-reply";
 
     /// <summary>A legacy session was deleted on some replica; subject = session id.</summary>
     public const string SessionEnded = "session-ended";

@@ -7,33 +7,66 @@ namespace Prynai.McpServer.State;
 public static class StateServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the state store chosen from configuration (the embedded SQLite file by default), the shared
-    /// counter and the store's readiness check (named after the store, e.g. <c>"sqlite": true</c> in /healthz).
+    /// Registers the state store chosen from configuration — <c>ConnectionStrings:cosmos</c> → Cosmos DB;
+    /// <c>ConnectionStrings:cache</c> or <c>REDIS_URL</c> → Redis; otherwise the embedded SQLite file — with the shared
+    /// counter and a readiness check named after the store (e.g. <c>"redis": false</c> in /healthz).
     /// </summary>
     public static IHostApplicationBuilder AddPrynaiState(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StateOptions>()
-            .BindConfiguration(StateOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        var services = builder.Services;
+        services.AddOptions<StateOptions>().BindConfiguration(StateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CosmosStateOptions>().BindConfiguration(CosmosStateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
 
-        builder.Services.AddSingleton<IStateStore>(services =>
+        var cosmos = builder.Configuration.GetConnectionString("cosmos");
+        var redis = builder.Configuration.GetConnectionString("cache") is { Length: > 0 } cache ? cache : builder.Configuration["REDIS_URL"];
+        string kind;
+        if (cosmos is { Length: > 0 })
         {
-            var options = services.GetRequiredService<IOptions<StateOptions>>().Value;
-            var environment = services.GetRequiredService<IHostEnvironment>();
-            var path = Path.Combine(environment.ContentRootPath, options.SqlitePath);
-            return new SqliteStateStore(path, services.GetRequiredService<TimeProvider>(),
-                services.GetRequiredService<ILogger<SqliteStateStore>>());
-        });
-        builder.Services.AddSingleton<SharedCounter>();
+            kind = "cosmos";
+            services.AddSingleton(provider =>
+            {
+                var options = provider.GetRequiredService<IOptions<CosmosStateOptions>>().Value;
+                var client = CosmosConnection.CreateClient(cosmos, options);
+                return new CosmosStateStore(client, options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<CosmosStateStore>>());
+            });
+            services.AddSingleton<IStateStore>(provider => provider.GetRequiredService<CosmosStateStore>());
+            services.AddHostedService(provider => new StateStoreStarter(ct => provider.GetRequiredService<CosmosStateStore>().StartAsync(ct)));
+        }
+        else if (redis is { Length: > 0 })
+        {
+            kind = "redis";
+            var configuration = RedisConnection.Parse(redis);
+            services.AddSingleton(provider => new RedisStateStore(configuration, provider.GetRequiredService<ILogger<RedisStateStore>>()));
+            services.AddSingleton<IStateStore>(provider => provider.GetRequiredService<RedisStateStore>());
+            services.AddHostedService(provider => new StateStoreStarter(_ => provider.GetRequiredService<RedisStateStore>().StartAsync()));
+        }
+        else
+        {
+            kind = "sqlite";
+            services.AddSingleton<IStateStore>(provider =>
+            {
+                var options = provider.GetRequiredService<IOptions<StateOptions>>().Value;
+                var path = Path.Combine(provider.GetRequiredService<IHostEnvironment>().ContentRootPath, options.SqlitePath);
+                return new SqliteStateStore(path, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<SqliteStateStore>>());
+            });
+        }
+        services.AddSingleton<SharedCounter>();
 
-        const string kind = "sqlite";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
             kind,
-            services => new StateStoreHealthCheck(services.GetRequiredService<IStateStore>()),
+            provider => new StateStoreHealthCheck(provider.GetRequiredService<IStateStore>()),
             HealthStatus.Unhealthy,
-            tags: null));
+            tags: null,
+            timeout: TimeSpan.FromSeconds(5)));
         return builder;
+    }
+
+    /// <summary>Connects the store when the host starts, so a misconfiguration shows at startup and not on first use.</summary>
+    private sealed class StateStoreStarter(Func<CancellationToken, Task> start) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => start(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -5,6 +5,7 @@ namespace Prynai.McpServer.Transport;
 /// <summary>Drops idle legacy sessions from this replica and keeps the shared records of streaming ones alive.</summary>
 internal sealed partial class SessionExpiryService(
     SessionTable sessions,
+    SessionReplyRouter replies,
     IOptions<McpTransportOptions> options,
     TimeProvider time,
     ILogger<SessionExpiryService> logger) : BackgroundService
@@ -20,6 +21,7 @@ internal sealed partial class SessionExpiryService(
                 try
                 {
                     await sessions.ExpireIdleAsync();
+                    replies.ForgetAbandoned();
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

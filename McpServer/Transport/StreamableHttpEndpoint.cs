@@ -17,6 +17,7 @@ namespace Prynai.McpServer.Transport;
 /// </summary>
 internal sealed partial class StreamableHttpEndpoint(
     SessionTable sessions,
+    SessionReplyRouter replies,
     StatelessServerOptions statelessOptions,
     IOptions<McpTransportOptions> options,
     IHostApplicationLifetime lifetime,
@@ -107,6 +108,15 @@ internal sealed partial class StreamableHttpEndpoint(
         }
         else if ((session = await FindSessionAsync(context, sessionId, requestId)) is null)
         {
+            return;
+        }
+
+        if (message is JsonRpcMessageWithId and not JsonRpcRequest && !replies.IsAwaitedHere(session.Id, (JsonRpcMessageWithId)message))
+        {
+            // An answer to a request another replica sent: hand it over and acknowledge.
+            await replies.ForwardAsync(session.Id, (JsonRpcMessageWithId)message, context.RequestAborted);
+            context.Response.Headers[McpHttpHeaders.SessionId] = session.Id;
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
             return;
         }
 

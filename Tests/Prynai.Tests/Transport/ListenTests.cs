@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using Prynai.Tests.Infrastructure;
 
@@ -13,7 +12,7 @@ public sealed class ListenTests
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
-        await using var listen = await ListenStream.OpenAsync(http, new JsonObject { ["resourceSubscriptions"] = new JsonArray("prynai://counter") }, id: 4242);
+        await using var listen = await OpenListenAsync(http, new JsonObject { ["resourceSubscriptions"] = new JsonArray("prynai://counter") }, id: 4242);
 
         var ack = await listen.NextAsync();
         Assert.Equal("notifications/subscriptions/acknowledged", ack["method"]!.GetValue<string>());
@@ -32,7 +31,7 @@ public sealed class ListenTests
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
-        await using var listen = await ListenStream.OpenAsync(http, new JsonObject { ["promptsListChanged"] = true }, id: "sub-1");
+        await using var listen = await OpenListenAsync(http, new JsonObject { ["promptsListChanged"] = true }, id: "sub-1");
 
         var ack = await listen.NextAsync();
         var granted = ack["params"]!["notifications"]!.AsObject();
@@ -60,10 +59,10 @@ public sealed class ListenTests
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
-        var streams = new List<ListenStream>();
+        var streams = new List<SseStream>();
         for (var i = 0; i < 5; i++)
         {
-            streams.Add(await ListenStream.OpenAsync(http, new JsonObject { ["toolsListChanged"] = true }, id: i));
+            streams.Add(await OpenListenAsync(http, new JsonObject { ["toolsListChanged"] = true }, id: i));
         }
 
         await BumpAsync(http);
@@ -81,59 +80,6 @@ public sealed class ListenTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    /// <summary>A held-open subscriptions/listen POST, read one SSE message at a time.</summary>
-    private sealed class ListenStream : IAsyncDisposable
-    {
-        private readonly HttpResponseMessage _response;
-        private readonly StreamReader _reader;
-        private readonly CancellationTokenSource _stop = new();
-        private Task<string?>? _pendingLine;
-
-        private ListenStream(HttpResponseMessage response, StreamReader reader)
-        {
-            _response = response;
-            _reader = reader;
-        }
-
-        public static async Task<ListenStream> OpenAsync(HttpClient http, JsonObject filter, object id)
-        {
-            var request = McpHttp.StatelessRequest("subscriptions/listen", new JsonObject { ["notifications"] = filter }, id: id);
-            var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            return new ListenStream(response, new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken), Encoding.UTF8));
-        }
-
-        public async Task<JsonObject> NextAsync() =>
-            await NextAsync(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException("No message on the listen stream.");
-
-        public async Task<JsonObject?> NextAsync(TimeSpan timeout)
-        {
-            var deadline = Task.Delay(timeout, TestContext.Current.CancellationToken);
-            while (true)
-            {
-                _pendingLine ??= _reader.ReadLineAsync(_stop.Token).AsTask();
-                if (await Task.WhenAny(_pendingLine, deadline) == deadline)
-                {
-                    return null;
-                }
-                var line = await _pendingLine;
-                _pendingLine = null;
-                if (line is null)
-                {
-                    return null;
-                }
-                if (line.StartsWith("data:", StringComparison.Ordinal))
-                {
-                    return JsonNode.Parse(line[5..])!.AsObject();
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _response.Dispose();
-            _reader.Dispose();
-        }
-    }
+    private static Task<SseStream> OpenListenAsync(HttpClient http, JsonObject filter, object id) =>
+        SseStream.OpenAsync(http, McpHttp.StatelessRequest("subscriptions/listen", new JsonObject { ["notifications"] = filter }, id: id));
 }

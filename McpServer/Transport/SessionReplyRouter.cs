@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Prynai.McpServer.State;
+
+namespace Prynai.McpServer.Transport;
+
+/// <summary>
+/// Without sticky sessions, the client's answer to a server-initiated request (sampling, elicitation) can reach a
+/// replica other than the one awaiting it. This remembers which requests this replica sent; an answer to one it did
+/// not send is forwarded through the store's change feed to every replica, and the one that sent it takes it.
+/// </summary>
+internal sealed partial class SessionReplyRouter(IStateStore store, SessionTable sessions, TimeProvider time, ILogger<SessionReplyRouter> logger)
+{
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
+    private readonly ConcurrentDictionary<(string Session, string Request), long> _awaiting = new();
+
+    /// <summary>Outgoing message filter: notes each request a session's server sends to its client.</summary>
+    public static McpMessageHandler TrackOutgoing(McpMessageHandler next) => (context, cancellationToken) =>
+    {
+        if (context.JsonRpcMessage is JsonRpcRequest request && context.Server.SessionId is { } session &&
+            context.Server.Services?.GetService<SessionReplyRouter>() is { } router)
+        {
+            router.Track(session, request);
+        }
+        return next(context, cancellationToken);
+    };
+
+    private void Track(string sessionId, JsonRpcRequest request) => _awaiting[(sessionId, request.Id.ToString())] = time.GetTimestamp();
+
+    /// <summary>True when this replica sent the request <paramref name="reply"/> answers (and stops waiting for it).</summary>
+    public bool IsAwaitedHere(string sessionId, JsonRpcMessageWithId reply) => _awaiting.TryRemove((sessionId, reply.Id.ToString()), out _);
+
+    public Task ForwardAsync(string sessionId, JsonRpcMessageWithId reply, CancellationToken cancellationToken) =>
+        store.PublishAsync(new StateChange(StateTopics.SessionReply, sessionId,
+            JsonSerializer.Serialize<JsonRpcMessage>(reply, JsonRpcHttpResponses.MessageTypeInfo)), cancellationToken);
+
+    /// <summary>A forwarded reply: delivered to the local session if this replica is the one awaiting it.</summary>
+    public async Task DeliverAsync(StateChange change)
+    {
+        if (change.Payload is null ||
+            JsonSerializer.Deserialize(change.Payload, JsonRpcHttpResponses.MessageTypeInfo) is not JsonRpcMessageWithId reply ||
+            !IsAwaitedHere(change.Subject, reply) ||
+            !sessions.TryGet(change.Subject, out var session))
+        {
+            return;
+        }
+        await session.Transport.HandlePostRequestAsync(reply, Stream.Null, CancellationToken.None);
+        LogDelivered(logger);
+    }
+
+    /// <summary>Forgets requests whose answer never came (the client left).</summary>
+    public void ForgetAbandoned()
+    {
+        foreach (var (key, sent) in _awaiting)
+        {
+            if (time.GetElapsedTime(sent) > AbandonedAfter)
+            {
+                _awaiting.TryRemove(key, out _);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Delivered a client reply forwarded by another replica")]
+    private static partial void LogDelivered(ILogger logger);
+}

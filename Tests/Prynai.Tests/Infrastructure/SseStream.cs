@@ -1,0 +1,75 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Prynai.Tests.Infrastructure;
+
+/// <summary>A held-open SSE response (a session's GET stream, a subscriptions/listen POST), read one message at a time.</summary>
+public sealed class SseStream : IAsyncDisposable
+{
+    private readonly HttpResponseMessage _response;
+    private readonly StreamReader _reader;
+    private readonly CancellationTokenSource _stop = new();
+    private Task<string?>? _pendingLine;
+
+    private SseStream(HttpResponseMessage response, StreamReader reader)
+    {
+        _response = response;
+        _reader = reader;
+    }
+
+    public static async Task<SseStream> OpenAsync(HttpClient http, HttpRequestMessage request)
+    {
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        return new SseStream(response, new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken), Encoding.UTF8));
+    }
+
+    public async Task<JsonObject> NextAsync() =>
+        await NextAsync(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException("No message arrived on the stream.");
+
+    /// <summary>The next JSON-RPC message, or null if none arrives in time.</summary>
+    public async Task<JsonObject?> NextAsync(TimeSpan timeout)
+    {
+        var deadline = Task.Delay(timeout, TestContext.Current.CancellationToken);
+        while (true)
+        {
+            _pendingLine ??= _reader.ReadLineAsync(_stop.Token).AsTask();
+            if (await Task.WhenAny(_pendingLine, deadline) == deadline)
+            {
+                return null;
+            }
+            var line = await _pendingLine;
+            _pendingLine = null;
+            if (line is null)
+            {
+                return null;
+            }
+            if (line.StartsWith("data:", StringComparison.Ordinal) && line.Length > 5)
+            {
+                return JsonNode.Parse(line[5..])!.AsObject();
+            }
+        }
+    }
+
+    /// <summary>The next message with this method, skipping others (e.g. a notification of an earlier change).</summary>
+    public async Task<JsonObject> NextAsync(string method)
+    {
+        while (true)
+        {
+            var message = await NextAsync();
+            if (message["method"]?.GetValue<string>() == method)
+            {
+                return message;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _response.Dispose();
+        _reader.Dispose();
+    }
+}

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prynai.McpServer.State;
+using Prynai.Tests.Infrastructure;
+
+namespace Prynai.Tests.State;
+
+/// <summary>
+/// What every state store must do, run against each real backend (SQLite file, redis-server, Cosmos protocol server).
+/// Each test uses its own keys, so the backing server can be shared.
+/// </summary>
+public abstract class StateStoreContract
+{
+    private readonly string _prefix = $"test:{Guid.NewGuid():N}:";
+
+    /// <summary>A new store instance; two instances over one backend behave as two replicas.</summary>
+    protected abstract Task<IStateStore> CreateStoreAsync();
+
+    /// <summary>Whether a change published by one instance reaches another (false only for the single-replica SQLite store).</summary>
+    protected virtual bool SharedAcrossInstances => true;
+
+    private string Key(string name) => _prefix + name;
+
+    [Fact]
+    public async Task Counter_StartsAtZero_AddsAndSets()
+    {
+        var store = await CreateStoreAsync();
+        var counter = Key("counter");
+
+        Assert.Equal(0, await store.GetCounterAsync(counter, Ct));
+        Assert.Equal(5, await store.IncrementCounterAsync(counter, 5, Ct));
+        Assert.Equal(3, await store.IncrementCounterAsync(counter, -2, Ct));
+        await store.SetCounterAsync(counter, 40, Ct);
+        Assert.Equal(41, await store.IncrementCounterAsync(counter, 1, Ct));
+        Assert.Equal(41, await store.GetCounterAsync(counter, Ct));
+    }
+
+    [Fact]
+    public async Task Counter_ConcurrentIncrementsFromTwoInstances_LoseNothing()
+    {
+        var (first, second) = (await CreateStoreAsync(), await CreateStoreAsync());
+        var counter = Key("contended");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
+            (i % 2 == 0 ? first : second).IncrementCounterAsync(counter, 1, Ct)));
+
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), results.Order());
+        Assert.Equal(200, await first.GetCounterAsync(counter, Ct));
+    }
+
+    [Fact]
+    public async Task Values_SetGetOverwriteDelete()
+    {
+        var store = await CreateStoreAsync();
+        var key = Key("value");
+
+        Assert.Null(await store.GetValueAsync(key, Ct));
+        await store.SetValueAsync(key, "one", null, Ct);
+        Assert.Equal("one", await store.GetValueAsync(key, Ct));
+        await store.SetValueAsync(key, "two", TimeSpan.FromMinutes(5), Ct);
+        Assert.Equal("two", await store.GetValueAsync(key, Ct));
+        Assert.True(await store.DeleteValueAsync(key, Ct));
+        Assert.False(await store.DeleteValueAsync(key, Ct));
+        Assert.Null(await store.GetValueAsync(key, Ct));
+    }
+
+    [Fact]
+    public async Task Values_ExpireAfterTheirTimeToLive()
+    {
+        var store = await CreateStoreAsync();
+        var key = Key("expiring");
+
+        await store.SetValueAsync(key, "soon gone", TimeSpan.FromSeconds(1), Ct);
+        Assert.Equal("soon gone", await store.GetValueAsync(key, Ct));
+        await Task.Delay(TimeSpan.FromSeconds(1.6), Ct);
+        Assert.Null(await store.GetValueAsync(key, Ct));
+    }
+
+    [Fact]
+    public async Task Changes_ReachSubscribers_OnThisInstanceAndOthers()
+    {
+        var publisher = await CreateStoreAsync();
+        var listeners = SharedAcrossInstances ? [publisher, await CreateStoreAsync()] : new[] { publisher };
+        var subject = Key("resource");
+        var heard = new ConcurrentBag<(int Listener, StateChange Change)>();
+        var subscriptions = listeners.Select((store, index) => store.Subscribe(change =>
+        {
+            if (change.Subject == subject)
+            {
+                heard.Add((index, change));
+            }
+            return Task.CompletedTask;
+        })).ToList();
+        await Task.Delay(300, Ct);
+
+        await publisher.PublishAsync(new StateChange(StateTopics.ResourceUpdated, subject), Ct);
+
+        await Eventually.TrueAsync(() => heard.Select(h => h.Listener).Distinct().Count() == listeners.Length,
+            TimeSpan.FromSeconds(10), "every instance should hear the change");
+        Assert.All(heard, h => Assert.Equal(StateTopics.ResourceUpdated, h.Change.Topic));
+        subscriptions.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public async Task Health_IsReportedHealthy()
+    {
+        var store = await CreateStoreAsync();
+        Assert.True((await store.CheckHealthAsync(Ct)).IsHealthy);
+    }
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+}
+
+public sealed class SqliteStoreContractTests : StateStoreContract, IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    protected override bool SharedAcrossInstances => false;
+
+    protected override Task<IStateStore> CreateStoreAsync() =>
+        Task.FromResult<IStateStore>(new SqliteStateStore(_directory.File("state.db"), TimeProvider.System, NullLogger<SqliteStateStore>.Instance));
+
+    public void Dispose() => _directory.Dispose();
+}
+
+public sealed class RedisStoreContractTests(RedisFixture redis) : StateStoreContract, IClassFixture<RedisFixture>
+{
+    protected override async Task<IStateStore> CreateStoreAsync()
+    {
+        var store = new RedisStateStore(RedisConnection.Parse(redis.Server.Url), NullLogger<RedisStateStore>.Instance);
+        await store.StartAsync();
+        return store;
+    }
+}
+
+public sealed class CosmosStoreContractTests(CosmosFixture cosmos) : StateStoreContract, IClassFixture<CosmosFixture>
+{
+    protected override async Task<IStateStore> CreateStoreAsync()
+    {
+        var options = new CosmosStateOptions
+        {
+            ConnectionMode = "Gateway",
+            LimitToEndpoint = true,
+            EmulatorCompatibility = true,
+            ChangePollInterval = TimeSpan.FromMilliseconds(200),
+        };
+        var store = new CosmosStateStore(CosmosConnection.CreateClient(cosmos.Server.ConnectionString, options), options,
+            TimeProvider.System, NullLogger<CosmosStateStore>.Instance);
+        await store.StartAsync(Ct);
+        return store;
+    }
+}
+
+public sealed class RedisFixture : IAsyncLifetime
+{
+    public RedisServer Server { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => Server = await RedisServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+}
+
+public sealed class CosmosFixture : IAsyncLifetime
+{
+    public CosmosServer Server { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => Server = await CosmosServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+}

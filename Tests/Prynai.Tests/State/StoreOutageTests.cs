@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+using Prynai.Tests.Infrastructure;
+
+namespace Prynai.Tests.State;
+
+/// <summary>The server with a real Redis or Cosmos store as a process: degraded service while the store is down,
+/// recovery without a restart, nothing acknowledged ever lost, state that outlives the server.</summary>
+public sealed class StoreOutageTests
+{
+    [Fact]
+    public async Task RedisDownAtStart_ServerServesDegraded_ThenRecoversWithoutARestart()
+    {
+        await using var redis = await RedisServer.StartAsync(start: false);
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["REDIS_URL"] = redis.Url });
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+
+        var (status, health) = await HealthAsync(http);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("degraded", health["status"]!.GetValue<string>());
+        Assert.False(health["redis"]!.GetValue<bool>());
+        Assert.Equal("redis", health["store"]!.GetValue<string>());
+
+        var bump = await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject());
+        Assert.True(bump["isError"]!.GetValue<bool>());
+        Assert.Equal("Tool 'bump_counter' could not run: The redis state store is unavailable; try again shortly.", bump["content"]![0]!["text"]!.GetValue<string>());
+        Assert.Equal(3, (await MultiReplicaTests.CallAsync(http, "add", new JsonObject { ["a"] = 1, ["b"] = 2 }))["structuredContent"]!["result"]!.GetValue<double>());
+
+        await redis.RestartAsync();
+        await Eventually.TrueAsync(() => HealthAsync(http).GetAwaiter().GetResult().Status == HttpStatusCode.OK, TimeSpan.FromSeconds(30),
+            "health should recover once Redis is back");
+        Assert.Equal(1, (await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject()))["structuredContent"]!["value"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task RedisKilledMidLoad_EveryAcknowledgedIncrementSurvives_AndHealthGoes503Then200()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__cache"] = redis.ConnectionString,
+            ["Security__RateLimit__Enabled"] = "false",
+        });
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        await MultiReplicaTests.CallAsync(http, "set_counter", new JsonObject { ["value"] = 0 });
+
+        var healthSeen = new ConcurrentQueue<HttpStatusCode>();
+        using var stop = new CancellationTokenSource();
+        var healthWatch = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                healthSeen.Enqueue((await HealthAsync(http)).Status);
+                await Task.Delay(100, Ct);
+            }
+        }, Ct);
+
+        var acknowledged = 0;
+        var refused = 0;
+        var load = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+                {
+                    var result = await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject { ["step"] = 1 });
+                    Interlocked.Increment(ref result["isError"]?.GetValue<bool>() == true ? ref refused : ref acknowledged);
+                }));
+            }
+        }, Ct);
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref acknowledged) > 200, TimeSpan.FromSeconds(30));
+        await redis.KillAsync();
+        await Eventually.TrueAsync(() => Volatile.Read(ref refused) > 20, TimeSpan.FromSeconds(30), "bumps should be refused while Redis is down");
+        await Task.Delay(500, Ct);
+        await redis.RestartAsync();
+        var acknowledgedAtRestart = Volatile.Read(ref acknowledged);
+        await Eventually.TrueAsync(() => Volatile.Read(ref acknowledged) > acknowledgedAtRestart + 200, TimeSpan.FromSeconds(30),
+            "bumps should succeed again after Redis restarts");
+        await stop.CancelAsync();
+        await load;
+        await healthWatch;
+
+        var final = long.Parse((await ReadCounterAsync(http))!);
+        Assert.True(final >= acknowledged, $"{acknowledged} increments were acknowledged but the counter is {final}");
+        Assert.True(final <= acknowledged + refused, $"the counter ({final}) counts more bumps than were attempted ({acknowledged + refused})");
+        var statuses = healthSeen.ToList();
+        var firstDown = statuses.IndexOf(HttpStatusCode.ServiceUnavailable);
+        Assert.True(firstDown > 0 && statuses[0] == HttpStatusCode.OK, "health should start at 200 and go 503 during the outage");
+        Assert.Contains(HttpStatusCode.OK, statuses.Skip(firstDown));
+    }
+
+    [Fact]
+    public async Task RedisCounter_SurvivesRestartsOfBothServerAndRedis()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var environment = new Dictionary<string, string?> { ["REDIS_URL"] = redis.Url };
+        await using (var first = await ServerProcess.StartAsync(environment))
+        {
+            using var http = new HttpClient { BaseAddress = first.BaseAddress };
+            await MultiReplicaTests.CallAsync(http, "set_counter", new JsonObject { ["value"] = 41 });
+            await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject());
+        }
+        await redis.KillAsync();
+        await redis.RestartAsync();
+
+        await using var second = await ServerProcess.StartAsync(environment);
+        using var again = new HttpClient { BaseAddress = second.BaseAddress };
+        Assert.Equal("42", await ReadCounterAsync(again));
+    }
+
+    [Fact]
+    public async Task CosmosCounter_SurvivesAServerRestart_AndHealthNamesTheStore()
+    {
+        await using var cosmos = await CosmosServer.StartAsync();
+        var environment = cosmos.Settings(separator: "__");
+        await using (var first = await ServerProcess.StartAsync(environment))
+        {
+            using var http = new HttpClient { BaseAddress = first.BaseAddress };
+            var (status, health) = await HealthAsync(http);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.True(health["cosmos"]!.GetValue<bool>());
+            Assert.Equal("cosmos", health["store"]!.GetValue<string>());
+            await MultiReplicaTests.CallAsync(http, "set_counter", new JsonObject { ["value"] = 6 });
+            await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject { ["step"] = 1 });
+        }
+
+        await using var second = await ServerProcess.StartAsync(environment);
+        using var again = new HttpClient { BaseAddress = second.BaseAddress };
+        Assert.Equal("7", await ReadCounterAsync(again));
+    }
+
+    [Fact]
+    public async Task CosmosContainerMissing_AndCreationNotAllowed_StopsStartupWithTheReason()
+    {
+        await using var cosmos = await CosmosServer.StartAsync();
+        var environment = cosmos.Settings(database: "absent", separator: "__");
+        environment["State__Cosmos__CreateIfMissing"] = "false";
+
+        await using var server = await ServerProcess.StartAsync(environment, waitHealthy: false);
+        Assert.NotEqual(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Cosmos DB database 'absent' or container 'state' does not exist", server.Output);
+    }
+
+    [Fact]
+    public async Task CosmosUnreachable_ServerStillStarts_AndHealthIs503()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__cosmos"] = $"AccountEndpoint=http://127.0.0.1:{FreePort.Next()}/;AccountKey={CosmosServer.EmulatorKey};",
+            ["State__Cosmos__ConnectionMode"] = "Gateway",
+            ["State__Cosmos__LimitToEndpoint"] = "true",
+            ["COSMOS_DISABLE_IMDS_ACCESS"] = "true",
+        };
+        await using var server = await ServerProcess.StartAsync(settings);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+
+        var (status, health) = await HealthAsync(http);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.False(health["cosmos"]!.GetValue<bool>());
+    }
+
+    internal static async Task<(HttpStatusCode Status, JsonObject Body)> HealthAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync("/healthz");
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+    }
+
+    private static async Task<string?> ReadCounterAsync(HttpClient http)
+    {
+        using var response = await http.SendAsync(McpHttp.StatelessRequest("resources/read", new JsonObject { ["uri"] = "prynai://counter" }, name: "prynai://counter"), Ct);
+        return (await McpHttp.ResponseAsync(response))["result"]!["contents"]![0]!["text"]!.GetValue<string>();
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+}
