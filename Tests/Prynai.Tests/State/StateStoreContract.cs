@@ -9,12 +9,29 @@ namespace Prynai.Tests.State;
 /// What every state store must do, run against each real backend (SQLite file, redis-server, Cosmos protocol server).
 /// Each test uses its own keys, so the backing server can be shared.
 /// </summary>
-public abstract class StateStoreContract
+public abstract class StateStoreContract : IAsyncDisposable
 {
     private readonly string _prefix = $"test:{Guid.NewGuid():N}:";
+    private readonly List<IStateStore> _stores = [];
 
     /// <summary>A new store instance; two instances over one backend behave as two replicas.</summary>
-    protected abstract Task<IStateStore> CreateStoreAsync();
+    protected abstract Task<IStateStore> OpenStoreAsync();
+
+    private async Task<IStateStore> CreateStoreAsync()
+    {
+        var store = await OpenStoreAsync();
+        _stores.Add(store);
+        return store;
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        foreach (var store in _stores.OfType<IAsyncDisposable>())
+        {
+            await store.DisposeAsync();
+        }
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>Whether a change published by one instance reaches another (false only for the single-replica SQLite store).</summary>
     protected virtual bool SharedAcrossInstances => true;
@@ -111,21 +128,25 @@ public abstract class StateStoreContract
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 }
 
-public sealed class SqliteStoreContractTests : StateStoreContract, IDisposable
+public sealed class SqliteStoreContractTests : StateStoreContract
 {
     private readonly TempDirectory _directory = new();
 
     protected override bool SharedAcrossInstances => false;
 
-    protected override Task<IStateStore> CreateStoreAsync() =>
+    protected override Task<IStateStore> OpenStoreAsync() =>
         Task.FromResult<IStateStore>(new SqliteStateStore(_directory.File("state.db"), TimeProvider.System, NullLogger<SqliteStateStore>.Instance));
 
-    public void Dispose() => _directory.Dispose();
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _directory.Dispose();
+    }
 }
 
 public sealed class RedisStoreContractTests(RedisFixture redis) : StateStoreContract, IClassFixture<RedisFixture>
 {
-    protected override async Task<IStateStore> CreateStoreAsync()
+    protected override async Task<IStateStore> OpenStoreAsync()
     {
         var store = new RedisStateStore(RedisConnection.Parse(redis.Server.Url), NullLogger<RedisStateStore>.Instance);
         await store.StartAsync();
@@ -135,7 +156,7 @@ public sealed class RedisStoreContractTests(RedisFixture redis) : StateStoreCont
 
 public sealed class CosmosStoreContractTests(CosmosFixture cosmos) : StateStoreContract, IClassFixture<CosmosFixture>
 {
-    protected override async Task<IStateStore> CreateStoreAsync()
+    protected override async Task<IStateStore> OpenStoreAsync()
     {
         var options = new CosmosStateOptions
         {
