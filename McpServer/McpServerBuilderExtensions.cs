@@ -4,6 +4,8 @@ using Prynai.McpServer.Notifications;
 using Prynai.McpServer.Prompts;
 using Prynai.McpServer.Resources;
 using Prynai.McpServer.Security;
+using Prynai.McpServer.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prynai.McpServer.Tools;
 using Prynai.McpServer.Transport;
 
@@ -34,8 +36,17 @@ public static class McpServerBuilderExtensions
         builder.Services.AddSingleton<SessionTable>();
         builder.Services.AddSingleton<SessionReplyRouter>();
         builder.Services.AddHostedService<ChangeFanout>();
+        builder.Services.TryAddSingleton<PrynaiTelemetry>();
+        builder.Services.AddHostedService<LiveGauges>();
         builder.Services.AddSingleton<ICompletionSource, SummaryPromptCompletions>();
         builder.Services.AddAuthorizationCore();
+
+        if (!builder.Configuration.GetValue<bool>("Telemetry:LogToolArguments"))
+        {
+            // The SDK's Debug and Trace logs carry whole JSON-RPC messages, tool arguments included; they stay out of
+            // the logs unless Telemetry:LogToolArguments opts in, whatever the configured levels say.
+            builder.Logging.AddFilter("ModelContextProtocol", level => level >= LogLevel.Information);
+        }
 
         var mcp = builder.Services.AddMcpServer(options =>
             {
@@ -67,7 +78,9 @@ public static class McpServerBuilderExtensions
             .WithUnsubscribeFromResourcesHandler((request, ct) => request.Services!.GetRequiredService<ResourceSubscriptionHandlers>().UnsubscribeAsync(request, ct))
             .WithSubscriptionsListenHandler((request, ct) => request.Services!.GetRequiredService<ListenSubscriptions>().ListenAsync(request, ct))
             .AddPrimitiveAuthorization()
-            .WithMessageFilters(filters => filters.AddOutgoingFilter(SessionReplyRouter.TrackOutgoing))
+            .WithMessageFilters(filters => filters
+                .AddIncomingFilter(McpSpanEnrichment.Enrich)
+                .AddOutgoingFilter(SessionReplyRouter.TrackOutgoing))
             .WithRequestFilters(filters => filters
                 .AddCallToolFilter(ToolCallFilter.Create)
                 .AddReadResourceFilter(ResourceNotFoundFilter.Create));

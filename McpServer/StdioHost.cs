@@ -13,6 +13,7 @@ internal static class StdioHost
         var builder = Host.CreateApplicationBuilder(args.Where(arg => arg != Switch).ToArray());
         builder.Configuration.AddLegacyEnvironmentVariables();
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.ConfigureOpenTelemetry();
 
         builder.AddPrynaiState();
         builder.AddPrynaiMcp().WithStdioServerTransport();

@@ -54,6 +54,14 @@ internal static partial class BearerChallenge
         _ => AuthFailureReason.Invalid,
     };
 
+    /// <summary>The reason as a metric tag: snake_case, stable.</summary>
+    public static string ReasonTag(AuthFailureReason reason) => reason switch
+    {
+        AuthFailureReason.NotYetValid => "not_yet_valid",
+        AuthFailureReason.TokenInQuery => "token_in_query",
+        _ => reason.ToString().ToLowerInvariant(),
+    };
+
     public static string Describe(AuthFailureReason reason) => reason switch
     {
         AuthFailureReason.Missing => "This endpoint needs a bearer token in the Authorization header.",
@@ -73,6 +81,7 @@ internal static partial class BearerChallenge
     public static async Task WriteAsync(HttpContext context, int status, AuthFailureReason reason)
     {
         context.Items[typeof(AuthFailureReason)] = reason;
+        context.RequestServices.GetService<Telemetry.PrynaiTelemetry>()?.AuthFailures.Add(1, new KeyValuePair<string, object?>("reason", ReasonTag(reason)));
         var auth = context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value;
         var error = reason switch
         {

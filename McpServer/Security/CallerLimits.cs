@@ -37,6 +37,7 @@ internal static class CallerLimits
         var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
         context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         context.HttpContext.Items[typeof(CallerLimits)] = true;
+        context.HttpContext.RequestServices.GetService<Telemetry.PrynaiTelemetry>()?.RateLimitRejections.Add(1);
         return ValueTask.CompletedTask;
     }
 

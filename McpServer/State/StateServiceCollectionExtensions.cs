@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Prynai.McpServer.Telemetry;
 
 namespace Prynai.McpServer.State;
 
@@ -17,6 +18,7 @@ public static class StateServiceCollectionExtensions
         services.AddOptions<StateOptions>().BindConfiguration(StateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CosmosStateOptions>().BindConfiguration(CosmosStateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<PrynaiTelemetry>();
 
         var cosmos = builder.Configuration.GetConnectionString("cosmos");
         var redis = builder.Configuration.GetConnectionString("cache") is { Length: > 0 } cache ? cache : builder.Configuration["REDIS_URL"];
@@ -30,7 +32,7 @@ public static class StateServiceCollectionExtensions
                 var client = CosmosConnection.CreateClient(cosmos, options);
                 return new CosmosStateStore(client, options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<CosmosStateStore>>());
             });
-            services.AddSingleton<IStateStore>(provider => provider.GetRequiredService<CosmosStateStore>());
+            services.AddSingleton<IStateStore>(provider => Instrument(provider, provider.GetRequiredService<CosmosStateStore>()));
             services.AddHostedService(provider => new StateStoreStarter(ct => provider.GetRequiredService<CosmosStateStore>().StartAsync(ct)));
         }
         else if (redis is { Length: > 0 })
@@ -38,7 +40,7 @@ public static class StateServiceCollectionExtensions
             kind = "redis";
             var configuration = RedisConnection.Parse(redis);
             services.AddSingleton(provider => new RedisStateStore(configuration, provider.GetRequiredService<ILogger<RedisStateStore>>()));
-            services.AddSingleton<IStateStore>(provider => provider.GetRequiredService<RedisStateStore>());
+            services.AddSingleton<IStateStore>(provider => Instrument(provider, provider.GetRequiredService<RedisStateStore>()));
             services.AddHostedService(provider => new StateStoreStarter(_ => provider.GetRequiredService<RedisStateStore>().StartAsync()));
         }
         else
@@ -48,7 +50,7 @@ public static class StateServiceCollectionExtensions
             {
                 var options = provider.GetRequiredService<IOptions<StateOptions>>().Value;
                 var path = Path.Combine(provider.GetRequiredService<IHostEnvironment>().ContentRootPath, options.SqlitePath);
-                return new SqliteStateStore(path, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<SqliteStateStore>>());
+                return Instrument(provider, new SqliteStateStore(path, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<SqliteStateStore>>()));
             });
         }
         services.AddSingleton<SharedCounter>();
@@ -61,6 +63,9 @@ public static class StateServiceCollectionExtensions
             timeout: TimeSpan.FromSeconds(5)));
         return builder;
     }
+
+    private static IStateStore Instrument(IServiceProvider provider, IStateStore store) =>
+        new InstrumentedStateStore(store, provider.GetRequiredService<PrynaiTelemetry>());
 
     /// <summary>Connects the store when the host starts, so a misconfiguration shows at startup and not on first use.</summary>
     private sealed class StateStoreStarter(Func<CancellationToken, Task> start) : IHostedService

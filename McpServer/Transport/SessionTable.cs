@@ -27,6 +27,7 @@ internal sealed partial class SessionTable(
     private readonly ConcurrentDictionary<string, Lazy<Task<LegacySession?>>> _restoring = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger<SessionTable>();
 
+
     public int Count => _sessions.Count;
 
     public ICollection<LegacySession> Sessions => _sessions.Values;

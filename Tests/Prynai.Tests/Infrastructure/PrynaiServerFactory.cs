@@ -18,10 +18,13 @@ public sealed class PrynaiServerFactory : WebApplicationFactory<Program>
     private readonly System.Net.IPAddress? _remoteAddress;
 
     /// <param name="remoteAddress">The client address requests appear to come from (the test host leaves it empty).</param>
+    private readonly Action<IServiceCollection>? _configureServices;
+
     public PrynaiServerFactory(IDictionary<string, string?>? settings = null, string? stateDirectory = null, string environment = "Development",
-        System.Net.IPAddress? remoteAddress = null)
+        System.Net.IPAddress? remoteAddress = null, Action<IServiceCollection>? configureServices = null)
     {
         _remoteAddress = remoteAddress;
+        _configureServices = configureServices;
         if (stateDirectory is null)
         {
             _ownDirectory = new TempDirectory();
@@ -51,6 +54,10 @@ public sealed class PrynaiServerFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (_configureServices is { } configure)
+        {
+            builder.ConfigureServices(configure);
         }
         if (_remoteAddress is { } address)
         {
