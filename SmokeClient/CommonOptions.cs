@@ -9,7 +9,7 @@ internal sealed class CommonOptions
 {
     private readonly Option<string?> _url = new("--url")
     {
-        Description = $"The server's MCP endpoint (default: ${ConnectionSettings.UrlVariable}, then {ConnectionSettings.DefaultUrl}).",
+        Description = $"The server's MCP endpoint (default: ${ConnectionSettings.UrlVariable}, then Aspire's services__mcp__*, then {ConnectionSettings.DefaultUrl}).",
     };
 
     private readonly Option<string?> _protocol = new("--protocol")

@@ -11,7 +11,23 @@ public sealed record ConnectionSettings(Uri Url, string? ProtocolVersion, string
     public const string TokenVariable = "PRYNAI_MCP_TOKEN";
     public const string DefaultUrl = "http://127.0.0.1:8000/mcp";
 
-    /// <summary>--url, else PRYNAI_MCP_URL, else the local default.</summary>
-    public static string ResolveUrl(string? option) =>
-        option ?? (Environment.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultUrl);
+    /// <summary>Aspire's service-discovery variables for a resource named "mcp", HTTPS first.</summary>
+    public static readonly string[] ServiceDiscoveryVariables = ["services__mcp__https__0", "services__mcp__http__0"];
+
+    /// <summary>--url, else PRYNAI_MCP_URL, else Aspire's service discovery for "mcp" (+ /mcp), else the local default.</summary>
+    public static string ResolveUrl(string? option, Func<string, string?>? read = null)
+    {
+        read ??= Environment.GetEnvironmentVariable;
+        if (option is not null)
+        {
+            return option;
+        }
+        if (read(UrlVariable) is { Length: > 0 } fromEnvironment)
+        {
+            return fromEnvironment;
+        }
+        return ServiceDiscoveryVariables.Select(read).FirstOrDefault(value => value is { Length: > 0 }) is { } service
+            ? service.TrimEnd('/') + "/mcp"
+            : DefaultUrl;
+    }
 }

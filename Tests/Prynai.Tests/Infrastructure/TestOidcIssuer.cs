@@ -55,6 +55,9 @@ public sealed class TestOidcIssuer : IAsyncDisposable
 
     public int MetadataRequests { get; private set; }
 
+    /// <summary>The "iss" of tokens the token endpoint issues (default <see cref="Issuer"/>); e.g. Entra's v2 issuer.</summary>
+    public string? IssuedTokenIssuer { get; set; }
+
     public static async Task<TestOidcIssuer> StartAsync()
     {
         var certificate = CreateCertificate();
@@ -206,7 +209,7 @@ public sealed class TestOidcIssuer : IAsyncDisposable
         {
             return Results.Json(new { error = "invalid_scope", error_description = "Client credentials need a {resource}/.default scope." }, statusCode: 400);
         }
-        var token = Mint(audience: scope[..^"/.default".Length], roles: client.Roles, appId: clientId, subject: clientId + "-oid");
+        var token = Mint(audience: scope[..^"/.default".Length], roles: client.Roles, issuer: IssuedTokenIssuer, appId: clientId, subject: clientId + "-oid");
         return Results.Json(new Dictionary<string, object> { ["token_type"] = "Bearer", ["expires_in"] = 1800, ["ext_expires_in"] = 1800, ["access_token"] = token });
     }
 

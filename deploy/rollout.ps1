@@ -1,0 +1,542 @@
+<#
+.SYNOPSIS
+    Safe rollout of the Prynai MCP server to Azure Container Apps (ACA): the PowerShell twin of deploy/rollout.sh.
+
+.DESCRIPTION
+    A new revision is created with 0% traffic, smoke-tested on its own revision FQDN, and only then given 100% of the
+    traffic. If the smoke test fails, traffic is never moved: it stays on the revision that had it, and the failed
+    revision is deactivated. 'stage' stops after the smoke test, so that the traffic can be moved later ('promote').
+
+    Commands:
+      rollout            Build and push the image, create a new revision with 0% traffic, smoke-test it, promote it.
+      stage              The steps of rollout up to and including the smoke test, without moving the traffic.
+      promote REVISION   Send 100% of the traffic to REVISION (activating it first if it is inactive).
+      rollback           Send 100% of the traffic back to the most recently created active, healthy revision that is
+                         older than the one taking the traffic now.
+      status             List the revisions: name, active, traffic, created, health, running state, FQDN.
+      help               Show the usage text.
+
+    Settings come from the environment, exactly as for rollout.sh; AZURE_RESOURCE_GROUP and
+    AZURE_CONTAINER_REGISTRY_ENDPOINT fall back to the azd environment. Run it with no arguments for the list.
+    Output, messages and exit codes are the same as rollout.sh's (the tests run both):
+    0 success, 1 failure (traffic left as described in the output), 2 usage or settings error.
+
+.EXAMPLE
+    ./deploy/rollout.ps1 rollout    # after 'azd up', with the ENTRA_* smoke credentials in the environment
+#>
+#Requires -Version 7.0
+param(
+    [Parameter(Position = 0)]
+    [string]$Command,
+
+    [Parameter(Position = 1)]
+    [string]$Revision,
+
+    [Parameter(ValueFromRemainingArguments = $true)]
+    [string[]]$ExtraArguments
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+# Native tools report failure through $LASTEXITCODE, checked after every call (PowerShell 7.3+ could also throw).
+$PSNativeCommandUseErrorActionPreference = $false
+
+$RegistryTokenUser = '00000000-0000-0000-0000-000000000000'
+$RepoRoot = Split-Path -Parent $PSScriptRoot
+# Set just before a failure is thrown; the top level exits with it.
+$script:ExitCode = 1
+
+$Usage = @'
+Usage: deploy/rollout.ps1 COMMAND [ARGS]
+
+Commands:
+  rollout            Build and push the image, create a new revision with 0% traffic, smoke-test it on its own
+                     FQDN, then move 100% of the traffic to it. On a failed smoke test the traffic stays where it
+                     was and the new revision is deactivated (exit 1).
+  stage              The steps of rollout up to and including the smoke test, without moving the traffic. Prints
+                     revision=NAME and fqdn=FQDN lines (appended to $GITHUB_OUTPUT too when it is set); 'promote
+                     NAME' moves the traffic later, e.g. after a manual approval.
+  promote REVISION   Send 100% of the traffic to REVISION (activating it first if it is inactive).
+  rollback           Send 100% of the traffic back to the previous revision: the most recently created active,
+                     healthy revision that is older than the one taking the traffic now.
+  status             List the revisions: name, active, traffic, created (UTC), health, running state, FQDN.
+  help               Show this text.
+
+Settings (environment variables; default in brackets). Those marked "azd:" fall back to the azd environment
+('azd env get-value' when azd is on PATH), so after 'azd up' only the smoke credentials need to be exported:
+  AZURE_RESOURCE_GROUP                 resource group of the container app (required; azd: AZURE_RESOURCE_GROUP)
+  AZURE_CONTAINER_APP                  container app name [mcp]
+  AZURE_CONTAINER_REGISTRY_ENDPOINT    registry login server, e.g. myacr.azurecr.io (required by rollout and stage;
+                                       azd: ENV_AZURE_CONTAINER_REGISTRY_ENDPOINT, then AZURE_CONTAINER_REGISTRY_ENDPOINT)
+  IMAGE_NAME                           image repository in the registry [prynai-mcp]
+  TAG                                  image tag and revision suffix [git rev-parse --short HEAD]
+  PRYNAI_SMOKE_COMMAND                 smoke client [dotnet run --project SmokeClient -c Release --]; split on
+                                       whitespace, then run as: <command> smoke --url https://<fqdn>/mcp --auth entra
+  ENTRA_TENANT_ID (or ENTRA_AUTHORITY), ENTRA_CLIENT_ID, ENTRA_CLIENT_SECRET, SERVER_APP_ID_URI
+                                       client credentials the smoke test uses (required by rollout and stage)
+  PRYNAI_READY_TIMEOUT                 seconds to wait for the new revision to be provisioned [600]
+  PRYNAI_READY_INTERVAL                seconds between readiness checks [10]
+
+Exit codes: 0 success, 1 failure (traffic left as described in the output), 2 usage or settings error.
+'@
+
+function Write-Line([string]$Text) { [Console]::Out.WriteLine($Text) }
+
+function Write-Warn([string]$Text) { [Console]::Error.WriteLine("rollout: warning: $Text") }
+
+# Stops the script: the top level prints "rollout: error: <message>" and exits with $Code.
+function Stop-Rollout([int]$Code, [string]$Message) {
+    $script:ExitCode = $Code
+    throw $Message
+}
+
+function Get-Setting([string]$Name, [string]$Default = '') {
+    $value = [Environment]::GetEnvironmentVariable($Name)
+    if ([string]::IsNullOrEmpty($value)) { return $Default }
+    return $value
+}
+
+function Test-Tool([string]$Name) {
+    return $null -ne (Get-Command $Name -CommandType Application -ErrorAction SilentlyContinue)
+}
+
+function Assert-Tool([string]$Name, [string]$Why) {
+    if (-not (Test-Tool $Name)) { Stop-Rollout 2 "'$Name' was not found on PATH ($Why)" }
+}
+
+# The first non-empty value of $Names in this repository's azd environment ('azd up' and 'azd env refresh' write it),
+# or '' when azd is not on PATH, has no environment here or knows none of the names.
+function Get-AzdValue([string[]]$Names) {
+    if (-not (Test-Tool 'azd')) { return '' }
+    # azd reports a name it does not have on stderr, with a non-zero exit: that only means "not there".
+    $ErrorActionPreference = 'Continue'
+    foreach ($name in $Names) {
+        $output = & azd env get-value $name 2>$null
+        if ($LASTEXITCODE -ne 0) { continue }
+        $value = (@($output) -join "`n").Trim()
+        if ($value) { return $value }
+    }
+    return ''
+}
+
+# The setting from the environment, else from the azd environment (names $AzdNames), else ''.
+function Get-SettingOrAzd([string]$Name, [string[]]$AzdNames) {
+    $value = Get-Setting $Name
+    if ($value) { return $value }
+    $value = Get-AzdValue $AzdNames
+    if ($value) { Write-Line "$Name=$value (from the azd environment)" }
+    return $value
+}
+
+# Runs az and returns its standard output as one string; stops the script (exit 1) when az fails, naming the call. Only
+# for calls without a secret in their arguments.
+function Invoke-Az([string[]]$Arguments) {
+    $output = & az @Arguments
+    if ($LASTEXITCODE -ne 0) {
+        Stop-Rollout 1 "'az $($Arguments -join ' ')' failed (exit $LASTEXITCODE)"
+    }
+    return (@($output) -join "`n").Trim()
+}
+
+# Parsed JSON; a top-level array comes back enumerated (callers wrap the call in @()), an empty one as nothing.
+function ConvertFrom-AzJson([string]$Text, [string]$What) {
+    if ([string]::IsNullOrWhiteSpace($Text)) { Stop-Rollout 1 "the Azure CLI printed nothing for $What" }
+    try {
+        $parsed = ConvertFrom-Json -InputObject $Text
+    }
+    catch {
+        Stop-Rollout 1 "the Azure CLI did not print JSON for $What"
+    }
+    if ($null -eq $parsed) { return }
+    return $parsed
+}
+
+# A JSON property, or $null when it is absent (safe under strict mode).
+function Get-Field($Object, [string]$Name) {
+    if ($null -eq $Object) { return $null }
+    $property = $Object.PSObject.Properties[$Name]
+    if ($null -eq $property) { return $null }
+    return $property.Value
+}
+
+function Get-RevisionProperty($Revision, [string]$Name) { Get-Field (Get-Field $Revision 'properties') $Name }
+
+function Get-Weight($Value) {
+    if ($null -eq $Value) { return [double]0 }
+    try { return [double]$Value } catch { return [double]0 }
+}
+
+# createdTime as a DateTimeOffset (ConvertFrom-Json may already have turned it into a DateTime); MinValue if unreadable.
+function Get-Created($Revision) {
+    $value = Get-RevisionProperty $Revision 'createdTime'
+    if ($value -is [datetime]) {
+        # A time without a zone is UTC, as in rollout.sh (ToUniversalTime would take it for local time).
+        if ($value.Kind -eq [DateTimeKind]::Unspecified) { $value = [datetime]::SpecifyKind($value, [DateTimeKind]::Utc) }
+        return [DateTimeOffset]::new($value.ToUniversalTime())
+    }
+    $parsed = [DateTimeOffset]::MinValue
+    if ($null -ne $value -and [DateTimeOffset]::TryParse([string]$value, [Globalization.CultureInfo]::InvariantCulture,
+            [Globalization.DateTimeStyles]::AssumeUniversal, [ref]$parsed)) {
+        return $parsed
+    }
+    return [DateTimeOffset]::MinValue
+}
+
+# createdTime in UTC to the second (as rollout.sh prints it), or the raw text when it is unreadable.
+function Format-Created($Revision) {
+    $created = Get-Created $Revision
+    if ($created -eq [DateTimeOffset]::MinValue) { return [string](Get-RevisionProperty $Revision 'createdTime') }
+    return $created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [Globalization.CultureInfo]::InvariantCulture)
+}
+
+# A revision state in lower case; '-' when it is absent.
+function Get-StateText($State, [string]$Name) {
+    $text = [string](Get-RevisionProperty $State $Name)
+    if (-not $text) { return '-' }
+    return $text.ToLowerInvariant()
+}
+
+# Reads the settings every command needs; rollout and stage add their own. Missing settings are all named at once.
+function Read-Settings([string]$ForCommand) {
+    $missing = @()
+    $script:RG = Get-SettingOrAzd 'AZURE_RESOURCE_GROUP' @('AZURE_RESOURCE_GROUP')
+    if (-not $script:RG) { $missing += 'AZURE_RESOURCE_GROUP' }
+    $script:RegistryEndpoint = ''
+    if ($ForCommand -in @('rollout', 'stage')) {
+        $script:RegistryEndpoint = Get-SettingOrAzd 'AZURE_CONTAINER_REGISTRY_ENDPOINT' @('ENV_AZURE_CONTAINER_REGISTRY_ENDPOINT', 'AZURE_CONTAINER_REGISTRY_ENDPOINT')
+        if (-not $script:RegistryEndpoint) { $missing += 'AZURE_CONTAINER_REGISTRY_ENDPOINT' }
+        if (-not (Get-Setting 'ENTRA_TENANT_ID') -and -not (Get-Setting 'ENTRA_AUTHORITY')) { $missing += 'ENTRA_TENANT_ID (or ENTRA_AUTHORITY)' }
+        if (-not (Get-Setting 'ENTRA_CLIENT_ID')) { $missing += 'ENTRA_CLIENT_ID' }
+        if (-not (Get-Setting 'ENTRA_CLIENT_SECRET')) { $missing += 'ENTRA_CLIENT_SECRET' }
+        if (-not (Get-Setting 'SERVER_APP_ID_URI')) { $missing += 'SERVER_APP_ID_URI' }
+    }
+    if ($missing.Count -gt 0) {
+        $hint = ''
+        if ($missing -contains 'AZURE_RESOURCE_GROUP' -or $missing -contains 'AZURE_CONTAINER_REGISTRY_ENDPOINT') {
+            $hint = " AZURE_RESOURCE_GROUP and AZURE_CONTAINER_REGISTRY_ENDPOINT can also come from the azd environment ('azd up' or 'azd env refresh' writes them; azd must be on PATH)."
+        }
+        Stop-Rollout 2 "missing required setting(s): $($missing -join ', '). Set them in the environment (see 'deploy/rollout.ps1 help').$hint"
+    }
+    $script:App = Get-Setting 'AZURE_CONTAINER_APP' 'mcp'
+    Assert-Tool 'az' "install the Azure CLI and run 'az login'"
+}
+
+function Get-Revisions {
+    $json = Invoke-Az @('containerapp', 'revision', 'list', '-g', $script:RG, '-n', $script:App, '-o', 'json')
+    return @(ConvertFrom-AzJson $json 'the revision list')
+}
+
+# Sends 100% of the traffic to $Name; $true when az did.
+function Set-Traffic([string]$Name) {
+    $null = & az containerapp ingress traffic set -g $script:RG -n $script:App --revision-weight "$Name=100"
+    return $LASTEXITCODE -eq 0
+}
+
+# Sends 100% of the traffic to $Name; stops with $Failure if that fails.
+function Invoke-PromoteRevision([string]$Name, [string]$Failure) {
+    if (-not (Set-Traffic $Name)) { Stop-Rollout 1 $Failure }
+    Write-Line "Promoted $Name"
+}
+
+# The revision taking traffic now (the largest weight). A "latestRevision" entry is resolved to the app's latest ready
+# revision, which is where ACA sends that traffic.
+function Get-CurrentTrafficRevision {
+    $json = Invoke-Az @('containerapp', 'ingress', 'traffic', 'show', '-g', $script:RG, '-n', $script:App, '-o', 'json')
+    $taking = @(@(ConvertFrom-AzJson $json 'the traffic') | Where-Object { (Get-Weight (Get-Field $_ 'weight')) -gt 0 })
+    if ($taking.Count -eq 0) {
+        Stop-Rollout 1 "no revision of $($script:App) takes traffic, so there would be nothing to fall back to; give one revision the traffic first ('promote REVISION')"
+    }
+    if ($taking.Count -gt 1) {
+        $split = ($taking | ForEach-Object {
+                $n = Get-Field $_ 'revisionName'; if (-not $n) { $n = 'latest' }; "$n=$(Get-Weight (Get-Field $_ 'weight'))"
+            }) -join ', '
+        Write-Warn "traffic is split: $split"
+    }
+    $top = $taking | Sort-Object -Property @{ Expression = { Get-Weight (Get-Field $_ 'weight') } } -Descending -Stable | Select-Object -First 1
+    $name = [string](Get-Field $top 'revisionName')
+    if (-not $name -and (Get-Field $top 'latestRevision') -eq $true) {
+        $name = Invoke-Az @('containerapp', 'show', '-g', $script:RG, '-n', $script:App, '--query', 'properties.latestReadyRevisionName', '-o', 'tsv')
+    }
+    if (-not $name) { Stop-Rollout 1 "could not tell which revision of $($script:App) takes traffic" }
+    return $name
+}
+
+# Waits until the revision is provisioned; $false if it failed or the wait timed out.
+function Wait-RevisionReady([string]$Name) {
+    $timeout = Get-Setting 'PRYNAI_READY_TIMEOUT' '600'
+    $interval = Get-Setting 'PRYNAI_READY_INTERVAL' '10'
+    if ($timeout -notmatch '^[0-9]+$' -or $interval -notmatch '^[0-9]+$') {
+        Stop-Rollout 2 'PRYNAI_READY_TIMEOUT and PRYNAI_READY_INTERVAL must be whole numbers of seconds'
+    }
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    while ($true) {
+        # '-' stands for a state that could not be read (yet).
+        $provisioning = '-'; $health = '-'; $running = '-'
+        $output = & az containerapp revision show -g $script:RG -n $script:App --revision $Name -o json
+        if ($LASTEXITCODE -eq 0) {
+            try {
+                $state = ConvertFrom-Json -InputObject ((@($output) -join "`n"))
+                $provisioning = Get-StateText $state 'provisioningState'
+                $health = Get-StateText $state 'healthState'
+                $running = Get-StateText $state 'runningState'
+            }
+            catch {
+                Write-Warn "could not read the state of $Name; retrying"
+            }
+        }
+        if ($provisioning -eq 'failed' -or $provisioning -like 'deprovision*' -or $running -eq 'failed') {
+            Write-Line "Revision $Name failed to start (provisioning: $provisioning, running: $running)."
+            return $false
+        }
+        if ($provisioning -eq 'provisioned' -and $health -ne 'unhealthy') {
+            Write-Line "Revision $Name is provisioned (health: $health, running: $running)."
+            return $true
+        }
+        if ($clock.Elapsed.TotalSeconds -ge [int]$timeout) {
+            Write-Line "Revision $Name was not ready after $($timeout)s (provisioning: $provisioning, health: $health)."
+            return $false
+        }
+        Start-Sleep -Seconds ([int]$interval)
+    }
+}
+
+# The revision stays at 0% traffic; deactivating it frees its replicas and keeps it out of rollback's choices.
+function Stop-FailedRollout([string]$Name, [string]$Previous, [string]$Reason) {
+    Write-Line "ROLLOUT FAILED: $Reason."
+    Write-Line "Traffic was NOT moved: 100% stays on $Previous."
+    Write-Line "Deactivating the failed revision $Name."
+    $null = & az containerapp revision deactivate -g $script:RG -n $script:App --revision $Name
+    if ($LASTEXITCODE -ne 0) { Write-Warn "could not deactivate $Name; it has 0% traffic, deactivate it by hand" }
+    Stop-Rollout 1 "rollout of $Name failed; traffic stays on $Previous"
+}
+
+# The steps rollout and stage share: pin the traffic to the current revision, build and push the image, create the new
+# revision (0% traffic), wait until it is ready and smoke-test it. Sets $script:StagedRevision, $script:StagedFqdn and
+# $script:PreviousRevision (not returned: a stray pipeline output would mix into a return value); on a failure it
+# stops the script with the traffic untouched.
+function Invoke-StageRevision([string]$ForCommand) {
+    Read-Settings $ForCommand
+    $heading = if ($ForCommand -eq 'rollout') { 'Rolling out' } else { 'Staging' }
+    $registry = $script:RegistryEndpoint -replace '^https://', '' -replace '/$', ''
+    $registryName = $registry.Split('.')[0]
+    $image = Get-Setting 'IMAGE_NAME' 'prynai-mcp'
+    $tag = Get-Setting 'TAG'
+    if (-not $tag) {
+        Assert-Tool 'git' 'TAG is not set, so the image is tagged with the commit''s short hash'
+        $tag = (@(& git rev-parse --short HEAD) -join '').Trim()
+        if ($LASTEXITCODE -ne 0 -or -not $tag) { Stop-Rollout 2 "TAG is not set and 'git rev-parse --short HEAD' failed" }
+    }
+    # ACA's rule for a revision suffix (the tag is also the suffix): lower-case letters, digits and single hyphens,
+    # starting and ending with a letter or digit. -cmatch: PowerShell's -match ignores case.
+    if ($tag -cnotmatch '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' -or $tag.Contains('--')) {
+        Stop-Rollout 2 "TAG '$tag' cannot be a revision suffix: use lower-case letters, digits and single '-' only"
+    }
+    $newRevision = "$($script:App)--$tag"
+    $smokeWords = @((Get-Setting 'PRYNAI_SMOKE_COMMAND' 'dotnet run --project SmokeClient -c Release --') -split '\s+' | Where-Object { $_ })
+    if ($smokeWords.Count -eq 0) { Stop-Rollout 2 'PRYNAI_SMOKE_COMMAND is empty' }
+    Assert-Tool 'dotnet' "the image is built with 'dotnet publish -t:PublishContainer'"
+
+    Write-Line "== $heading $registry/$($image):$tag to $($script:App) (resource group $($script:RG)) as revision $newRevision"
+    $null = Invoke-Az @('containerapp', 'revision', 'set-mode', '-g', $script:RG, '-n', $script:App, '--mode', 'multiple')
+
+    $previous = Get-CurrentTrafficRevision
+    Write-Line "== Pinning 100% of the traffic to the current revision $previous, so $newRevision starts with 0%"
+    if (-not (Set-Traffic $previous)) { Stop-Rollout 1 "could not pin the traffic to $previous; nothing was deployed" }
+
+    Write-Line "== Building and pushing $registry/$($image):$tag"
+    # The token goes to dotnet through its environment only; it is never printed or put on a command line.
+    $token = (@(& az acr login --name $registryName --expose-token --query accessToken -o tsv) -join '').Trim()
+    if ($LASTEXITCODE -ne 0 -or -not $token) {
+        Stop-Rollout 1 "'az acr login --name $registryName' failed; nothing was deployed, traffic stays on $previous"
+    }
+    $env:DOTNET_CONTAINER_REGISTRY_UNAME = $RegistryTokenUser
+    $env:DOTNET_CONTAINER_REGISTRY_PWORD = $token
+    try {
+        & dotnet publish 'McpServer/McpServer.csproj' -c Release --os linux --arch x64 '-t:PublishContainer' `
+            "-p:ContainerRegistry=$registry" "-p:ContainerRepository=$image" "-p:ContainerImageTags=$tag" | Out-Host
+        $publishExit = $LASTEXITCODE
+    }
+    finally {
+        Remove-Item -Path 'Env:DOTNET_CONTAINER_REGISTRY_PWORD', 'Env:DOTNET_CONTAINER_REGISTRY_UNAME' -ErrorAction SilentlyContinue
+        $token = $null
+    }
+    if ($publishExit -ne 0) {
+        Stop-Rollout 1 "building or pushing the image failed; nothing was deployed, traffic stays on $previous"
+    }
+
+    Write-Line "== Creating revision $newRevision (0% traffic)"
+    $null = & az containerapp update -g $script:RG -n $script:App --image "$registry/$($image):$tag" --revision-suffix $tag -o json
+    if ($LASTEXITCODE -ne 0) {
+        Stop-Rollout 1 "'az containerapp update' failed (if $newRevision already exists, set TAG to a new value or run 'promote $newRevision'); traffic stays on $previous"
+    }
+
+    $fqdn = (@(& az containerapp revision show -g $script:RG -n $script:App --revision $newRevision --query 'properties.fqdn' -o tsv) -join '').Trim()
+    if ($LASTEXITCODE -ne 0 -or -not $fqdn) {
+        Stop-FailedRollout $newRevision $previous "revision $newRevision has no FQDN (is ingress enabled?)"
+    }
+    Write-Line "Revision FQDN: https://$fqdn"
+    if (-not (Wait-RevisionReady $newRevision)) {
+        Stop-FailedRollout $newRevision $previous "revision $newRevision did not become ready"
+    }
+
+    Write-Line "== Smoke-testing $newRevision at https://$fqdn/mcp"
+    $smokeProgram = $smokeWords[0]
+    $smokeArguments = @()
+    if ($smokeWords.Count -gt 1) { $smokeArguments = @($smokeWords[1..($smokeWords.Count - 1)]) }
+    & $smokeProgram @smokeArguments smoke --url "https://$fqdn/mcp" --auth entra | Out-Host
+    $smokeExit = $LASTEXITCODE
+    if ($smokeExit -ne 0) {
+        Stop-FailedRollout $newRevision $previous "the smoke test of $newRevision failed (exit $smokeExit)"
+    }
+
+    $script:StagedRevision = $newRevision
+    $script:StagedFqdn = $fqdn
+    $script:PreviousRevision = $previous
+}
+
+function Invoke-Stage {
+    Invoke-StageRevision 'stage'
+    $name = $script:StagedRevision
+    Write-Line "== Smoke test passed; $name stays at 0% traffic, 100% stays on $($script:PreviousRevision)"
+    Write-Line "revision=$name"
+    Write-Line "fqdn=$($script:StagedFqdn)"
+    $outputFile = Get-Setting 'GITHUB_OUTPUT'
+    if ($outputFile) {
+        # "`n" rather than Add-Content's line ending: the same bytes as rollout.sh on every platform.
+        [IO.File]::AppendAllText($outputFile, "revision=$name`nfqdn=$($script:StagedFqdn)`n")
+    }
+    Write-Line "'deploy/rollout.ps1 promote $name' moves the traffic to it."
+}
+
+function Invoke-Rollout {
+    Invoke-StageRevision 'rollout'
+    $name = $script:StagedRevision
+    $previous = $script:PreviousRevision
+    Write-Line "== Smoke test passed; moving 100% of the traffic to $name"
+    Invoke-PromoteRevision $name "moving the traffic to $name failed; it stays on $previous (retry with 'promote $name')"
+    Write-Line "The previous revision $previous stays active with 0% traffic; 'deploy/rollout.ps1 rollback' returns to it."
+}
+
+function Invoke-Promote([string]$Name) {
+    if (-not $Name) {
+        [Console]::Error.WriteLine($Usage)
+        Stop-Rollout 2 'promote takes exactly one argument: the revision name'
+    }
+    Read-Settings 'promote'
+    $revisions = @(Get-Revisions)
+    $match = @($revisions | Where-Object { (Get-Field $_ 'name') -ceq $Name })
+    if ($match.Count -eq 0) {
+        $known = ($revisions | ForEach-Object { Get-Field $_ 'name' }) -join ' '
+        if (-not $known) { $known = 'none' }
+        Stop-Rollout 2 "unknown revision '$Name' of $($script:App) (known: $known)"
+    }
+    if ((Get-RevisionProperty $match[0] 'active') -ne $true) {
+        Write-Line "Activating $Name"
+        $null = Invoke-Az @('containerapp', 'revision', 'activate', '-g', $script:RG, '-n', $script:App, '--revision', $Name)
+    }
+    Invoke-PromoteRevision $Name "moving the traffic to $Name failed; 'deploy/rollout.ps1 status' shows where it is"
+}
+
+function Invoke-Rollback {
+    Read-Settings 'rollback'
+    $revisions = @(Get-Revisions)
+    $byTrafficThenAge = @{ Expression = { Get-Weight (Get-RevisionProperty $_ 'trafficWeight') } }, @{ Expression = { Get-Created $_ } }
+    $current = $revisions | Where-Object { (Get-Weight (Get-RevisionProperty $_ 'trafficWeight')) -gt 0 } |
+        Sort-Object -Property $byTrafficThenAge -Descending -Stable | Select-Object -First 1
+    if ($null -eq $current) { Stop-Rollout 1 "no revision of $($script:App) takes traffic; use 'promote REVISION'" }
+    $currentName = [string](Get-Field $current 'name')
+    $currentCreated = Get-Created $current
+    $target = $revisions | Where-Object {
+        (Get-Field $_ 'name') -ne $currentName -and
+        (Get-RevisionProperty $_ 'active') -eq $true -and
+        "$(Get-RevisionProperty $_ 'provisioningState')" -ne 'Failed' -and
+        "$(Get-RevisionProperty $_ 'healthState')" -ne 'Unhealthy' -and
+        (Get-Created $_) -lt $currentCreated
+    } | Sort-Object -Property @{ Expression = { Get-Created $_ } } -Descending -Stable | Select-Object -First 1
+    if ($null -eq $target) {
+        Stop-Rollout 1 "no active, healthy revision older than $currentName to roll back to (deploy/rollout.ps1 status lists them; 'promote REVISION' activates one)"
+    }
+    $targetName = [string](Get-Field $target 'name')
+    Write-Line "Rolling back $($script:App): 100% of the traffic from $currentName to $targetName"
+    if (-not (Set-Traffic $targetName)) { Stop-Rollout 1 "moving the traffic to $targetName failed; it stays on $currentName" }
+    Write-Line "Rolled back to $targetName ($currentName stays active with 0% traffic)"
+}
+
+# The same table as rollout.sh's: columns padded to their widest cell, two spaces apart, newest revision first.
+function Invoke-Status {
+    Read-Settings 'status'
+    $revisions = @(Get-Revisions | Sort-Object -Property @{ Expression = { Get-Created $_ } } -Descending -Stable)
+    Write-Line "Revisions of $($script:App) (resource group $($script:RG)):"
+    $rows = [Collections.Generic.List[string[]]]::new()
+    $rows.Add([string[]]@('NAME', 'ACTIVE', 'TRAFFIC', 'CREATED', 'HEALTH', 'RUNNING', 'FQDN'))
+    foreach ($rev in $revisions) {
+        $active = if ((Get-RevisionProperty $rev 'active') -eq $true) { 'yes' } else { 'no' }
+        $rows.Add([string[]]@(
+                [string](Get-Field $rev 'name'),
+                $active,
+                "$(Get-Weight (Get-RevisionProperty $rev 'trafficWeight'))%",
+                (Format-Created $rev),
+                [string](Get-RevisionProperty $rev 'healthState'),
+                [string](Get-RevisionProperty $rev 'runningState'),
+                [string](Get-RevisionProperty $rev 'fqdn')))
+    }
+    $widths = [int[]]::new(7)
+    foreach ($row in $rows) {
+        foreach ($i in 0..6) { $widths[$i] = [Math]::Max($widths[$i], $row[$i].Length) }
+    }
+    foreach ($row in $rows) {
+        $cells = foreach ($i in 0..6) { $row[$i].PadRight($widths[$i]) }
+        Write-Line (($cells -join '  ').TrimEnd())
+    }
+}
+
+function Invoke-Main {
+    if (-not $Command) {
+        Write-Line $Usage
+        Stop-Rollout 2 'no command given'
+    }
+    $extra = @($ExtraArguments | Where-Object { $null -ne $_ })
+    $noArguments = -not $Revision -and $extra.Count -eq 0
+    switch -CaseSensitive ($Command) {
+        'rollout' {
+            if (-not $noArguments) { Stop-Rollout 2 'rollout takes no arguments (settings come from the environment)' }
+            Invoke-Rollout
+        }
+        'stage' {
+            if (-not $noArguments) { Stop-Rollout 2 'stage takes no arguments (settings come from the environment)' }
+            Invoke-Stage
+        }
+        'promote' {
+            if ($extra.Count -gt 0) { Stop-Rollout 2 'promote takes exactly one argument: the revision name' }
+            Invoke-Promote $Revision
+        }
+        'rollback' {
+            if (-not $noArguments) { Stop-Rollout 2 'rollback takes no arguments' }
+            Invoke-Rollback
+        }
+        'status' {
+            if (-not $noArguments) { Stop-Rollout 2 'status takes no arguments' }
+            Invoke-Status
+        }
+        'help' { Write-Line $Usage }
+        default {
+            [Console]::Error.WriteLine($Usage)
+            Stop-Rollout 2 "unknown command '$Command'"
+        }
+    }
+}
+
+$exitCode = 0
+# azd finds its environment from the repository root, and the image is built from there.
+Push-Location -LiteralPath $RepoRoot
+try {
+    Invoke-Main
+}
+catch {
+    [Console]::Error.WriteLine("rollout: error: $($_.Exception.Message)")
+    $exitCode = $script:ExitCode
+}
+finally {
+    Pop-Location
+}
+exit $exitCode
