@@ -209,11 +209,12 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
     private async Task LongTaskAsync(McpClient client, CancellationToken cancellationToken)
     {
         // Counted by a session-wide handler: the client drops a per-call progress handler as soon as the result
-        // arrives, so a last step still in its dispatch queue would be lost to it.
-        var steps = new ConcurrentQueue<string>();
+        // arrives, so a last step still in its dispatch queue would be lost to it. The client also runs notification
+        // handlers concurrently, so arrival order says nothing; the progress value (which must increase) gives the order.
+        var steps = new ConcurrentQueue<(double Progress, string Message)>();
         await using var listener = client.RegisterNotificationHandler(NotificationMethods.ProgressNotification, (notification, _) =>
         {
-            steps.Enqueue(notification.Params?["message"]?.GetValue<string>() ?? "");
+            steps.Enqueue((notification.Params?["progress"]?.GetValue<double>() ?? double.NaN, notification.Params?["message"]?.GetValue<string>() ?? ""));
             return default;
         });
         var result = await SmokeReport.WithProgressAsync("long_task", progress =>
@@ -225,8 +226,9 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
         var status = Structured(result)?.GetProperty("status").GetString();
         report.Line("LONG_TASK", status);
         report.Check(status == "done", "long_task", $"long_task should finish \"done\", got \"{Text(result)}\"");
-        report.Check(steps.SequenceEqual(["step 1/3", "step 2/3", "step 3/3"]), "long_task progress",
-            $"expected progress step 1/3..3/3, got {Format(steps)}");
+        var ordered = steps.OrderBy(step => step.Progress).ToList();
+        report.Check(ordered.Select(step => step.Progress).SequenceEqual([1d, 2d, 3d]) && ordered.Select(step => step.Message).SequenceEqual(["step 1/3", "step 2/3", "step 3/3"]),
+            "long_task progress", $"expected progress 1..3 with messages step 1/3..3/3, got {Format(ordered.Select(step => $"{step.Progress}: {step.Message}"))}");
     }
 
     private static async Task<double> CallForNumberAsync(McpClient client, string tool, Dictionary<string, object?> arguments, CancellationToken cancellationToken)

@@ -84,12 +84,13 @@ public sealed class McpSurfaceTests(SharedServer server) : IClassFixture<SharedS
     public async Task LongTask_ReportsEachStep_ThenDone(string protocol)
     {
         await using var client = await server.Factory.ConnectAsync(protocol);
-        var steps = new List<string>();
+        // The client runs notification handlers concurrently, so the order is the progress value's (wire order: StatelessHttpTests).
+        var steps = new SortedList<double, string>();
         await using var _ = client.RegisterNotificationHandler(NotificationMethods.ProgressNotification, (notification, _) =>
         {
             lock (steps)
             {
-                steps.Add(notification.Params!["message"]!.GetValue<string>());
+                steps.Add(notification.Params!["progress"]!.GetValue<double>(), notification.Params!["message"]!.GetValue<string>());
             }
             return default;
         });
@@ -99,7 +100,8 @@ public sealed class McpSurfaceTests(SharedServer server) : IClassFixture<SharedS
 
         Assert.Equal("done", result.StructuredContent!.Value.GetProperty("status").GetString());
         await Eventually.TrueAsync(() => { lock (steps) { return steps.Count == 4; } });
-        Assert.Equal(["step 1/4", "step 2/4", "step 3/4", "step 4/4"], steps);
+        Assert.Equal([1d, 2d, 3d, 4d], steps.Keys);
+        Assert.Equal(["step 1/4", "step 2/4", "step 3/4", "step 4/4"], steps.Values);
     }
 
     [Theory, MemberData(nameof(Protocols))]

@@ -24,6 +24,22 @@ public sealed class StatelessHttpTests(SharedServer server) : IClassFixture<Shar
     }
 
     [Fact]
+    public async Task ToolsCall_WithAProgressToken_StreamsEachStepInOrderBeforeTheResult()
+    {
+        var meta = McpHttp.Meta();
+        meta["progressToken"] = "p-1";
+        using var response = await Client.SendAsync(McpHttp.StatelessRequest("tools/call",
+            new JsonObject { ["name"] = "long_task", ["arguments"] = new JsonObject { ["steps"] = 5 }, ["_meta"] = meta }, name: "long_task"), Ct);
+
+        var messages = await McpHttp.MessagesAsync(response);
+        var progress = messages.Where(m => m["method"]?.GetValue<string>() == "notifications/progress").Select(m => m["params"]!).ToList();
+        Assert.Equal([1d, 2d, 3d, 4d, 5d], progress.Select(p => p["progress"]!.GetValue<double>()));
+        Assert.Equal(["step 1/5", "step 2/5", "step 3/5", "step 4/5", "step 5/5"], progress.Select(p => p["message"]!.GetValue<string>()));
+        Assert.All(progress, p => Assert.Equal("p-1", p["progressToken"]!.GetValue<string>()));
+        Assert.Equal("done", messages[^1]["result"]!["structuredContent"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task ServerDiscover_ListsOnlyTheStatelessRevision()
     {
         using var response = await Client.SendAsync(McpHttp.StatelessRequest("server/discover"), Ct);
