@@ -41,12 +41,18 @@ public static class McpServerBuilderExtensions
         builder.Services.AddSingleton<ICompletionSource, SummaryPromptCompletions>();
         builder.Services.AddAuthorizationCore();
 
-        if (!builder.Configuration.GetValue<bool>("Telemetry:LogToolArguments"))
+        // The SDK logs every request at Information ("request handler completed") — per-call noise that costs
+        // throughput, and traces carry it better — so unless configured (Logging:LogLevel:ModelContextProtocol, else
+        // Default) it logs from Warning up. Its Debug and Trace logs carry whole JSON-RPC messages, tool arguments
+        // included: those stay out unless Telemetry:LogToolArguments opts in, whatever the configured level says.
+        var sdkLevel = builder.Configuration.GetValue<LogLevel?>("Logging:LogLevel:ModelContextProtocol")
+            ?? builder.Configuration.GetValue<LogLevel?>("Logging:LogLevel:Default")
+            ?? LogLevel.Warning;
+        if (!builder.Configuration.GetValue<bool>("Telemetry:LogToolArguments") && sdkLevel < LogLevel.Information)
         {
-            // The SDK's Debug and Trace logs carry whole JSON-RPC messages, tool arguments included; they stay out of
-            // the logs unless Telemetry:LogToolArguments opts in, whatever the configured levels say.
-            builder.Logging.AddFilter("ModelContextProtocol", level => level >= LogLevel.Information);
+            sdkLevel = LogLevel.Information;
         }
+        builder.Logging.AddFilter("ModelContextProtocol", sdkLevel);
 
         var mcp = builder.Services.AddMcpServer(options =>
             {

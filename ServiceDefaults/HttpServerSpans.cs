@@ -20,7 +20,9 @@ internal sealed class HttpServerSpans : IStartupFilter
         app.Use(nextMiddleware => async context =>
         {
             var span = context.Features.Get<IHttpActivityFeature>()?.Activity;
-            if (span is null || IsHealthProbe(context.Request.Path))
+            // ASP.NET Core creates a span for every request even when nothing listens (for log correlation); only a
+            // span a sampler chose to record is worth describing.
+            if (span is not { Recorded: true } || IsHealthProbe(context.Request.Path))
             {
                 if (span is not null)
                 {

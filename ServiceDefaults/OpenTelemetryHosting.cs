@@ -28,6 +28,12 @@ internal sealed class OpenTelemetryHosting(
     {
         var settings = options.Value;
         var exportOtlp = TelemetryOptions.OtlpConfigured;
+        if (!exportOtlp && !configurators.Any())
+        {
+            // Nowhere to send anything: without listeners, spans are never created and instruments stay disabled,
+            // which keeps telemetry off the hot path entirely.
+            return Task.CompletedTask;
+        }
         _sdk = OpenTelemetrySdk.Create(telemetry => telemetry
             .ConfigureResource(resource => ConfigureResource(resource, environment))
             .WithTracing(tracing =>

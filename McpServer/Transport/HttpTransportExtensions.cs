@@ -9,6 +9,7 @@ public static class HttpTransportExtensions
     public static IHostApplicationBuilder AddPrynaiHttpTransport(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<StatelessServerOptions>();
+        builder.Services.AddSingleton<StatelessServerPool>();
         builder.Services.AddSingleton<StreamableHttpEndpoint>();
         builder.Services.AddSingleton<LegacySseEndpoint>();
         builder.Services.AddHostedService<SessionExpiryService>();

@@ -4,18 +4,24 @@ using ModelContextProtocol.Server;
 namespace Prynai.McpServer.Transport;
 
 /// <summary>
-/// The server options every stateless request shares. Built once: rebuilding them per request (what
-/// IOptionsFactory does) recreates every tool, resource and prompt — a measurable cost on the hot path.
+/// The server options stateless servers share. Built once: rebuilding them per request (what IOptionsFactory does)
+/// recreates every tool, resource and prompt — a measurable cost on the hot path.
 /// </summary>
 internal sealed class StatelessServerOptions(IOptionsFactory<McpServerOptions> factory)
 {
-    private readonly Lazy<McpServerOptions> _options = new(() =>
+    private readonly Lazy<McpServerOptions> _perRequest = new(() => Create(factory, scopeRequests: false));
+    private readonly Lazy<McpServerOptions> _pooled = new(() => Create(factory, scopeRequests: true));
+
+    /// <summary>For a server that lives as long as one HTTP request and uses that request's DI scope.</summary>
+    public McpServerOptions PerRequest => _perRequest.Value;
+
+    /// <summary>For a pooled server built on the application's services: a DI scope per message.</summary>
+    public McpServerOptions Pooled => _pooled.Value;
+
+    private static McpServerOptions Create(IOptionsFactory<McpServerOptions> factory, bool scopeRequests)
     {
         var options = factory.Create(Options.DefaultName);
-        // The request's own DI scope serves the whole (request-long) server; no nested scope per message.
-        options.ScopeRequests = false;
+        options.ScopeRequests = scopeRequests;
         return options;
-    });
-
-    public McpServerOptions Value => _options.Value;
+    }
 }

@@ -12,13 +12,14 @@ namespace Prynai.McpServer.Transport;
 
 /// <summary>
 /// Streamable HTTP on one endpoint for both protocol generations. Stands in for ModelContextProtocol.AspNetCore's
-/// <c>MapMcp()</c>, which this build cannot restore: 2026-07-28 requests are served statelessly, one SDK server per
-/// request; initialize-handshake requests get a session (<see cref="SessionTable"/>).
+/// <c>MapMcp()</c>, which this build cannot restore: 2026-07-28 requests are served statelessly by pooled SDK servers
+/// (<see cref="StatelessServerPool"/>); initialize-handshake requests get a session (<see cref="SessionTable"/>).
 /// </summary>
 internal sealed partial class StreamableHttpEndpoint(
     SessionTable sessions,
     SessionReplyRouter replies,
     StatelessServerOptions statelessOptions,
+    StatelessServerPool statelessServers,
     IOptions<McpTransportOptions> options,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory)
@@ -30,13 +31,13 @@ internal sealed partial class StreamableHttpEndpoint(
     public async Task PostAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || !contentType.IsSubsetOf(Json))
+        if (!IsJsonContentType(request.ContentType))
         {
             await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, McpErrorCode.InvalidRequest,
                 "Unsupported Media Type: the body must be a JSON-RPC message with Content-Type: application/json.");
             return;
         }
-        if (!Accepts(request, Json) || !Accepts(request, EventStream))
+        if (!Accepts(request, Json, HeaderChecks.AcceptsJson) || !Accepts(request, EventStream, HeaderChecks.AcceptsEventStream))
         {
             await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, McpErrorCode.InvalidRequest,
                 "Not Acceptable: the Accept header must allow both application/json and text/event-stream.");
@@ -71,7 +72,15 @@ internal sealed partial class StreamableHttpEndpoint(
                 await JsonRpcHttpResponses.WriteErrorAsync(context, invalid.Status, invalid.Code, invalid.Message, requestId);
                 return;
             }
-            await ServeStatelessAsync(context, message, headerVersion, mapErrorsToStatus: true);
+            if (message is JsonRpcRequest { Method: RequestMethods.SubscriptionsListen })
+            {
+                // A listen stream stays open as long as the client wants: it gets a server of its own.
+                await ServeStatelessAsync(context, message, headerVersion, mapErrorsToStatus: true);
+            }
+            else
+            {
+                await ServePooledAsync(context, message, headerVersion);
+            }
             return;
         }
 
@@ -140,7 +149,7 @@ internal sealed partial class StreamableHttpEndpoint(
         {
             return;
         }
-        if (!Accepts(context.Request, EventStream))
+        if (!Accepts(context.Request, EventStream, HeaderChecks.AcceptsEventStream))
         {
             await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, McpErrorCode.InvalidRequest,
                 "Not Acceptable: the Accept header must allow text/event-stream.");
@@ -247,10 +256,31 @@ internal sealed partial class StreamableHttpEndpoint(
         return session;
     }
 
+    private async Task ServePooledAsync(HttpContext context, JsonRpcMessage message, string? headerVersion)
+    {
+        var server = statelessServers.Rent();
+        var reusable = false;
+        try
+        {
+            Attach(context, message, headerVersion);
+            JsonRpcHttpResponses.StartEventStream(context);
+            var wrote = await server.Transport.HandlePostRequestAsync(message, context.Response.Body, first => MapStatus(context, first), context.RequestAborted);
+            if (!wrote)
+            {
+                Accepted(context);
+            }
+            reusable = !context.RequestAborted.IsCancellationRequested;
+        }
+        finally
+        {
+            await statelessServers.ReturnAsync(server, reusable);
+        }
+    }
+
     private async Task ServeStatelessAsync(HttpContext context, JsonRpcMessage message, string? headerVersion, bool mapErrorsToStatus)
     {
         var transport = new StreamableHttpServerTransport(loggerFactory) { Stateless = true };
-        var server = ProtocolServer.Create(transport, statelessOptions.Value, loggerFactory, context.RequestServices);
+        var server = ProtocolServer.Create(transport, statelessOptions.PerRequest, loggerFactory, context.RequestServices);
         var run = server.RunAsync(context.RequestAborted);
         try
         {
@@ -312,11 +342,19 @@ internal sealed partial class StreamableHttpEndpoint(
         request.Headers[McpHttpHeaders.ProtocolVersion].ToString() is { Length: > 0 } version ? version.Trim() : null;
 
     /// <summary>No Accept header means anything is acceptable (RFC 9110 §12.5.1); wildcards count.</summary>
-    private static bool Accepts(HttpRequest request, MediaTypeHeaderValue mediaType)
+    private static bool Accepts(HttpRequest request, MediaTypeHeaderValue mediaType, System.Collections.Concurrent.ConcurrentDictionary<string, bool> verdicts)
     {
-        var accept = request.GetTypedHeaders().Accept;
-        return accept.Count == 0 || accept.Any(value => mediaType.IsSubsetOf(value) && value.Quality is not 0);
+        var header = request.Headers.Accept.ToString();
+        return header.Length == 0 || HeaderChecks.Get(verdicts, header, value =>
+        {
+            var accept = MediaTypeHeaderValue.ParseList([value]);
+            return accept.Count == 0 || accept.Any(candidate => mediaType.IsSubsetOf(candidate) && candidate.Quality is not 0);
+        });
     }
+
+    private static bool IsJsonContentType(string? contentType) =>
+        contentType is not null && HeaderChecks.Get(HeaderChecks.IsJson, contentType,
+            value => MediaTypeHeaderValue.TryParse(value, out var parsed) && parsed.IsSubsetOf(Json));
 
     private static Task WriteUnsupportedVersionAsync(HttpContext context, string requested, string[] supported, RequestId requestId) =>
         JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.UnsupportedProtocolVersion,

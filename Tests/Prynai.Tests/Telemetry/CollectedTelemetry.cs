@@ -76,3 +76,7 @@ public sealed class CollectedTelemetry
 
 /// <summary>One exported metric point: its tags and its value (the count, for a histogram).</summary>
 public sealed record MetricSample(string Instrument, IReadOnlyDictionary<string, object?> Tags, double Value);
+
+/// <summary>Tests that listen to spans and metrics in process run while no other in-process server does.</summary>
+[CollectionDefinition(nameof(InProcessTelemetry), DisableParallelization = true)]
+public sealed class InProcessTelemetry;

@@ -9,7 +9,11 @@ using Prynai.Tests.Security;
 
 namespace Prynai.Tests.Telemetry;
 
-/// <summary>Spans and metrics of MCP operations, collected in process through ServiceDefaults' exporter extension point.</summary>
+/// <summary>
+/// Spans and metrics of MCP operations, collected in process through ServiceDefaults' exporter extension point. An
+/// in-process listener hears every in-process server, so these run alone (<see cref="InProcessTelemetry"/>).
+/// </summary>
+[Collection(nameof(InProcessTelemetry))]
 public sealed class TracingAndMetricsTests(IssuerFixture fixture) : IClassFixture<IssuerFixture>
 {
     private const string ClientTraceId = "0af7651916cd43dd8448eb211c80319c";
