@@ -1,0 +1,122 @@
+namespace Prynai.Bench;
+
+/// <summary>
+/// The <c>tools/call add</c> scenarios: (a) Prynai stateless 2026-07-28, (b) Prynai 2025-11-25 sessions, both with
+/// authentication off and on; (d) the same call against the TypeScript SDK and a raw ASP.NET Core endpoint.
+/// </summary>
+internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, BenchResults results, BenchSettings settings, TextWriter progress)
+{
+    public const string Prynai = "Prynai";
+    public const string TypeScript = "TS SDK 1.32.2";
+    public const string Raw = "raw ASP.NET Core";
+    public const string StatelessCase = "stateless";
+    public const string OneSession = "1 session";
+    public static readonly string ManySessions = $"{BenchSettings.ManySessions} sessions";
+
+    /// <summary>(a) and/or (b) on a Prynai server with authentication off, then on one with it on.</summary>
+    public async Task RunPrynaiAsync(Func<CancellationToken, Task<LocalIssuer>> issuer, CancellationToken cancellationToken)
+    {
+        foreach (var auth in new[] { false, true })
+        {
+            string? token = null;
+            var mode = new PrynaiMode();
+            if (auth)
+            {
+                var local = await issuer(cancellationToken);
+                token = local.MintToken();
+                mode = new PrynaiMode(local);
+            }
+            progress.WriteLine($"Prynai, {mode.Label}");
+            await using var server = await targets.StartPrynaiAsync(mode, cancellationToken);
+            if (auth)
+            {
+                await EnsureAuthenticationRequiredAsync(server, cancellationToken);
+            }
+            if (settings.Runs(Scenario.Stateless))
+            {
+                results.Add(await measure.ForDurationAsync(new("a", Prynai, StatelessCase, McpRequests.Stateless, auth), server, McpRequests.StatelessAdd(token), cancellationToken));
+            }
+            if (settings.Runs(Scenario.Sessions))
+            {
+                await RunSessionsAsync("b", Prynai, server, token, auth, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>(d) the TypeScript SDK (stateless, then sessions) and the raw endpoint, without authentication.</summary>
+    public async Task RunReferencesAsync(CancellationToken cancellationToken)
+    {
+        progress.WriteLine("TypeScript SDK, stateless");
+        await using (var stateless = await targets.StartTypeScriptAsync(stateless: true, cancellationToken))
+        {
+            // The SDK speaks up to 2025-11-25: its stateless form is that request without a session.
+            results.Add(await measure.ForDurationAsync(new("d", TypeScript, StatelessCase, McpRequests.Legacy), stateless, McpRequests.LegacyAdd([], null), cancellationToken));
+        }
+
+        progress.WriteLine("TypeScript SDK, sessions");
+        await using (var sessions = await targets.StartTypeScriptAsync(stateless: false, cancellationToken))
+        {
+            await RunSessionsAsync("d", TypeScript, sessions, token: null, auth: false, cancellationToken);
+        }
+
+        progress.WriteLine("raw ASP.NET Core");
+        await using (var raw = await targets.StartRawAsync(cancellationToken))
+        {
+            results.Add(await measure.ForDurationAsync(new("d", Raw, StatelessCase, "fixed bytes"), raw, McpRequests.StatelessAdd(null), cancellationToken));
+        }
+    }
+
+    /// <summary>Prynai's throughput over each reference's for the same case (auth off), when both were measured.</summary>
+    public static IEnumerable<Ratio> Ratios(BenchResults results)
+    {
+        Ratio Of(string name, string scenario, string @case, string reference, string referenceCase, bool auth = false)
+        {
+            var prynai = results.Find(scenario, Prynai, @case, auth);
+            var other = results.Find("d", reference, referenceCase);
+            var value = prynai is not null && other is not null && other.Load.RequestsPerSecond > 0
+                ? prynai.Load.RequestsPerSecond / other.Load.RequestsPerSecond
+                : (double?)null;
+            return new Ratio(name, prynai?.Name ?? $"{Prynai} {@case} (not run)", other?.Name ?? $"{reference} {referenceCase} (not run)", value);
+        }
+
+        yield return Of("Prynai/TS stateless", "a", StatelessCase, TypeScript, StatelessCase);
+        yield return Of("Prynai/TS 1 session", "b", OneSession, TypeScript, OneSession);
+        yield return Of($"Prynai/TS {ManySessions}", "b", ManySessions, TypeScript, ManySessions);
+        yield return Of("Prynai/raw stateless", "a", StatelessCase, Raw, StatelessCase);
+
+        var off = results.Find("a", Prynai, StatelessCase);
+        var on = results.Find("a", Prynai, StatelessCase, auth: true);
+        if (off is not null && on is not null && off.Load.RequestsPerSecond > 0)
+        {
+            yield return new Ratio("Prynai auth on/off stateless", on.Name, off.Name, on.Load.RequestsPerSecond / off.Load.RequestsPerSecond);
+        }
+    }
+
+    /// <summary>An auth-on run measures nothing unless the server really refuses a request without a token.</summary>
+    private static async Task EnsureAuthenticationRequiredAsync(ServerProcess server, CancellationToken cancellationToken)
+    {
+        using var anonymous = new McpSetupClient(server.McpEndpoint, token: null);
+        var status = await anonymous.StatusWithoutTokenAsync(cancellationToken);
+        if (status != System.Net.HttpStatusCode.Unauthorized)
+        {
+            throw new InvalidOperationException($"{server.Name} answered HTTP {(int)status} to a request without a token; expected 401.");
+        }
+    }
+
+    /// <summary>One session, then <see cref="BenchSettings.ManySessions"/>, opened first with HttpClient; wrk cycles over them.</summary>
+    private async Task RunSessionsAsync(string scenario, string target, ServerProcess server, string? token, bool auth, CancellationToken cancellationToken)
+    {
+        using var setup = new McpSetupClient(server.McpEndpoint, token);
+        foreach (var (count, @case) in new[] { (1, OneSession), (BenchSettings.ManySessions, ManySessions) })
+        {
+            var (sessions, failed, firstError) = await setup.OpenSessionsAsync(count, BenchSettings.OpenParallelism, cancellationToken);
+            if (failed > 0)
+            {
+                server.EnsureRunning();
+                results.Failures.Add($"{scenario} {target}, {@case}: {failed} of {count} sessions did not open ({firstError})");
+                continue;
+            }
+            results.Add(await measure.ForDurationAsync(new(scenario, target, @case, McpRequests.Legacy, auth), server, McpRequests.LegacyAdd(sessions, token), cancellationToken));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+
+namespace Prynai.Bench;
+
+/// <summary>The command line of bench/run.sh (which passes its arguments here).</summary>
+internal static class BenchCommand
+{
+    public static RootCommand Create()
+    {
+        var smoke = new Option<bool>("--smoke") { Description = "A few seconds per scenario, small counts: checks the benchmark still works (CI)." };
+        var duration = new Option<int?>("--duration") { Description = "Seconds of each measured wrk run (default 10; smoke 1). A warm-up of the same load runs first." };
+        var connections = new Option<int>("--connections") { Description = "wrk connections (-c) for every target; the counter run uses as many threads.", DefaultValueFactory = _ => 32 };
+        var threads = new Option<int>("--threads") { Description = "wrk threads (-t) of the timed runs.", DefaultValueFactory = _ => 2 };
+        var output = new Option<string?>("--out") { Description = "The JSON results file (default bench/results/<timestamp>.json)." };
+        var only = new Option<string?>("--only")
+        {
+            Description = "Scenarios to run, comma-separated: a|stateless, b|sessions, c|counter, d|references, e|idle (default: all).",
+        };
+        only.Validators.Add(result =>
+        {
+            if (BenchSettings.ParseScenarios(result.GetValueOrDefault<string?>()).Unknown is { } unknown)
+            {
+                result.AddError($"Unknown scenario '{unknown}'; use a–e or {string.Join(", ", BenchSettings.ScenarioNames.Keys.Where(k => k.Length > 1))}.");
+            }
+        });
+        foreach (var option in new[] { connections, threads })
+        {
+            option.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() < 1)
+                {
+                    result.AddError($"{option.Name} must be at least 1.");
+                }
+            });
+        }
+        duration.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1)
+            {
+                result.AddError("--duration must be at least 1 second.");
+            }
+        });
+
+        var command = new RootCommand("Prynai benchmark: MCP tools/call throughput, latency, CPU and memory against reference servers (run it through bench/run.sh).")
+        {
+            smoke, duration, connections, threads, output, only,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var isSmoke = parse.GetValue(smoke);
+            var paths = BenchPaths.Find();
+            var settings = new BenchSettings(
+                Smoke: isSmoke,
+                Threads: parse.GetValue(threads),
+                Connections: parse.GetValue(connections),
+                DurationSeconds: parse.GetValue(duration) ?? (isSmoke ? 1 : 10),
+                WarmupSeconds: isSmoke ? 1 : 2,
+                IdleSessions: isSmoke ? 200 : 10_000,
+                Scenarios: BenchSettings.ParseScenarios(parse.GetValue(only)).Scenarios!,
+                OutputPath: parse.GetValue(output) ?? Path.Combine(paths.ResultsDirectory, $"{DateTime.Now:yyyyMMdd-HHmmss}.json"),
+                Paths: paths);
+            return await new BenchRun(settings, Console.Out).RunAsync(cancellationToken);
+        });
+        return command;
+    }
+}

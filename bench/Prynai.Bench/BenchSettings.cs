@@ -1,0 +1,95 @@
+namespace Prynai.Bench;
+
+/// <summary>The scenarios of the issue, a–e; <c>--only</c> takes their letters or names.</summary>
+internal enum Scenario
+{
+    Stateless,
+    Sessions,
+    Counter,
+    References,
+    IdleSessions,
+}
+
+/// <summary>What one benchmark run does: load settings, counts, scenarios, output file.</summary>
+internal sealed record BenchSettings(
+    bool Smoke,
+    int Threads,
+    int Connections,
+    int DurationSeconds,
+    int WarmupSeconds,
+    int IdleSessions,
+    IReadOnlySet<Scenario> Scenarios,
+    string OutputPath,
+    BenchPaths Paths)
+{
+    /// <summary>Sessions the multi-session runs cycle over.</summary>
+    public const int ManySessions = 32;
+
+    /// <summary>Requests in flight while opening sessions.</summary>
+    public const int OpenParallelism = 64;
+
+    public static readonly IReadOnlyDictionary<string, Scenario> ScenarioNames = new Dictionary<string, Scenario>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["a"] = Scenario.Stateless, ["stateless"] = Scenario.Stateless,
+        ["b"] = Scenario.Sessions, ["sessions"] = Scenario.Sessions,
+        ["c"] = Scenario.Counter, ["counter"] = Scenario.Counter,
+        ["d"] = Scenario.References, ["references"] = Scenario.References,
+        ["e"] = Scenario.IdleSessions, ["idle"] = Scenario.IdleSessions,
+    };
+
+    public bool Runs(Scenario scenario) => Scenarios.Contains(scenario);
+
+    /// <summary>Parses <c>--only</c> ("a,c" or "stateless,counter"); null with the unknown name when one is not known.</summary>
+    public static (IReadOnlySet<Scenario>? Scenarios, string? Unknown) ParseScenarios(string? only)
+    {
+        if (string.IsNullOrWhiteSpace(only))
+        {
+            return (Enum.GetValues<Scenario>().ToHashSet(), null);
+        }
+        var selected = new HashSet<Scenario>();
+        foreach (var name in only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!ScenarioNames.TryGetValue(name, out var scenario))
+            {
+                return (null, name);
+            }
+            selected.Add(scenario);
+        }
+        return (selected, null);
+    }
+}
+
+/// <summary>Where the built servers, the reference script and the wrk script are, found from the repository root.</summary>
+internal sealed record BenchPaths(string Root)
+{
+    public string PrynaiServer => Path.Combine(Root, "McpServer", "bin", "Release", "net10.0", "Prynai.McpServer.dll");
+
+    public string RawEndpoint => Path.Combine(Root, "bench", "RawEndpoint", "bin", "Release", "net10.0", "Prynai.Bench.RawEndpoint.dll");
+
+    public string TypeScriptServer => Path.Combine(Root, "bench", "reference", "ts-server.mjs");
+
+    public string NodeModules => Path.Combine(Root, "bench", "node_modules");
+
+    public string LuaScript => Path.Combine(AppContext.BaseDirectory, "mcp-load.lua");
+
+    public string ResultsDirectory => Path.Combine(Root, "bench", "results");
+
+    /// <summary>The first directory above this assembly holding Prynai.sln.</summary>
+    public static BenchPaths Find()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Prynai.sln")))
+            {
+                return new BenchPaths(directory.FullName);
+            }
+        }
+        throw new InvalidOperationException("Prynai.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>The build outputs and packages run.sh prepares, with the ones missing.</summary>
+    public IReadOnlyList<string> Missing() =>
+        new[] { PrynaiServer, RawEndpoint, TypeScriptServer, LuaScript, Path.Combine(NodeModules, "@modelcontextprotocol", "sdk") }
+            .Where(path => !File.Exists(path) && !Directory.Exists(path))
+            .ToList();
+}

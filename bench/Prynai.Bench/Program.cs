@@ -1,0 +1,3 @@
+using Prynai.Bench;
+
+return await BenchCommand.Create().Parse(args).InvokeAsync();

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Prynai.Bench;
+
+/// <summary>The results as a fixed-width table on the console and as a JSON file.</summary>
+internal static class Report
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static void WriteTable(BenchResults results, TextWriter output)
+    {
+        output.WriteLine();
+        if (results.Runs.Count > 0)
+        {
+            var rows = results.Runs.Select(run => new[]
+            {
+                run.Scenario, run.Target, run.Case, run.Protocol, run.Target == AddScenarios.Prynai ? run.Auth ? "on" : "off" : "-",
+                Number(run.Load.RequestsPerSecond), Ms(run.Load.P50Ms), Ms(run.Load.P99Ms), Errors(run.Load),
+                run.CpuMsPerCall?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-", Rss(run),
+            });
+            WriteColumns(output, ["", "target", "case", "protocol", "auth", "req/s", "p50 ms", "p99 ms", "errors", "CPU ms/call", "RSS MB before→after"], rows, textColumns: 5);
+        }
+
+        if (results.Counters.Count > 0)
+        {
+            output.WriteLine();
+            var rows = results.Counters.Select(counter => counter.Run is not { } run
+                ? ["c", counter.Store, counter.Skipped ?? "-", "", "", "", "", "", "", "", ""]
+                : new[]
+                {
+                    "c", counter.Store, $"{run.Threads}×{counter.Expected / Math.Max(1, run.Threads)}", Number(counter.Expected),
+                    counter.Got is { } got ? Number(got) : "-", counter.Exact ? "yes" : "NO",
+                    Number(run.Load.RequestsPerSecond), Ms(run.Load.P50Ms), Ms(run.Load.P99Ms), Errors(run.Load),
+                    run.CpuMsPerCall?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-",
+                });
+            WriteColumns(output, ["", "bump_counter", "threads×calls", "expected", "got", "exact", "calls/s", "p50 ms", "p99 ms", "errors", "CPU ms/call"], rows, textColumns: 3);
+        }
+
+        if (results.IdleSessions is { } idle)
+        {
+            output.WriteLine();
+            output.WriteLine($"e  {idle.Opened:N0} idle sessions ({idle.Failed} failed) opened in {idle.OpenSeconds:0.0} s ({idle.SessionsPerSecond:N0}/s): " +
+                $"RSS {idle.RssBeforeMb:0} → {idle.RssAfterMb:0} MB (+{idle.TotalMb:0} MB), {idle.KbPerSession:0.0} KB per session");
+        }
+
+        if (results.Ratios.Count > 0)
+        {
+            output.WriteLine();
+            foreach (var ratio in results.Ratios)
+            {
+                var value = ratio.Value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "n/a";
+                output.WriteLine($"{ratio.Name,-32} {value,8}   ({ratio.Numerator}  ÷  {ratio.Denominator})");
+            }
+        }
+
+        output.WriteLine();
+        if (results.Failures.Count == 0)
+        {
+            output.WriteLine($"No errors. {results.ElapsedSeconds:0} s.");
+        }
+        else
+        {
+            output.WriteLine($"FAILED ({results.Failures.Count}):");
+            foreach (var failure in results.Failures)
+            {
+                output.WriteLine("  " + failure);
+            }
+        }
+    }
+
+    public static async Task WriteJsonAsync(BenchResults results, string path, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        await using var file = File.Create(path);
+        await JsonSerializer.SerializeAsync(file, results, Json, cancellationToken);
+    }
+
+    /// <summary>The first <paramref name="textColumns"/> columns left-aligned, the numbers after them right-aligned.</summary>
+    private static void WriteColumns(TextWriter output, string[] header, IEnumerable<string[]> rows, int textColumns)
+    {
+        var all = rows.Prepend(header).ToList();
+        var widths = Enumerable.Range(0, header.Length).Select(i => all.Max(row => row[i].Length)).ToArray();
+        foreach (var row in all)
+        {
+            var cells = row.Select((cell, i) => i < textColumns ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]));
+            output.WriteLine(string.Join("  ", cells).TrimEnd());
+        }
+    }
+
+    private static string Number(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Ms(double value) => value.ToString(value < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture);
+
+    private static string Errors(WrkResult load) => load.Errors == 0 ? "0" : $"{load.Errors} ERR";
+
+    private static string Rss(RunResult run) => $"{run.RssBeforeMb:0} → {run.RssAfterMb:0}";
+}

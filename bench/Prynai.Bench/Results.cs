@@ -1,0 +1,83 @@
+namespace Prynai.Bench;
+
+/// <summary>Which measurement a run is: scenario letter, target, case (stateless or sessions), protocol, authentication.</summary>
+internal sealed record RunLabel(string Scenario, string Target, string Case, string Protocol, bool Auth = false);
+
+/// <summary>One measured wrk run against one server, with the server's CPU and memory over it.</summary>
+internal sealed record RunResult(
+    string Scenario, string Target, string Case, string Protocol, bool Auth, int Threads, int Connections, WrkResult Load,
+    double? CpuMsPerCall, double RssBeforeMb, double RssAfterMb)
+{
+    public RunResult(RunLabel label, int threads, int connections, WrkResult load, double? cpuMsPerCall, double rssBeforeMb, double rssAfterMb)
+        : this(label.Scenario, label.Target, label.Case, label.Protocol, label.Auth, threads, connections, load, cpuMsPerCall, rssBeforeMb, rssAfterMb)
+    {
+    }
+
+    public string Name => $"{Scenario} {Target}, {Case}" + (Target.StartsWith("Prynai", StringComparison.Ordinal) ? Auth ? ", auth on" : ", auth off" : "");
+}
+
+/// <summary>bump_counter against one store: the count-based run and whether the counter moved by exactly its calls.</summary>
+internal sealed record CounterResult(string Store, string? Skipped, RunResult? Run, long Expected, long? Before, long? After)
+{
+    public long? Got => After - Before;
+
+    public bool Exact => Skipped is null && Got == Expected;
+}
+
+/// <summary>Memory of many idle 2025-11-25 sessions on one Prynai process.</summary>
+internal sealed record IdleSessionsResult(
+    int Requested, int Opened, int Failed, string? FirstError, double OpenSeconds, double RssBeforeMb, double RssAfterMb)
+{
+    public double SessionsPerSecond => OpenSeconds > 0 ? Opened / OpenSeconds : 0;
+
+    public double TotalMb => RssAfterMb - RssBeforeMb;
+
+    public double KbPerSession => Opened > 0 ? TotalMb * 1024 / Opened : 0;
+}
+
+/// <summary>Prynai's throughput over a reference's, measured in the same run under the same load.</summary>
+internal sealed record Ratio(string Name, string Numerator, string Denominator, double? Value);
+
+/// <summary>Everything one benchmark run measured; the JSON file is this, serialized.</summary>
+internal sealed class BenchResults
+{
+    public DateTimeOffset Started { get; } = DateTimeOffset.Now;
+
+    public double ElapsedSeconds { get; set; }
+
+    public MachineInfo? Machine { get; set; }
+
+    public object? Settings { get; set; }
+
+    public List<RunResult> Runs { get; } = [];
+
+    public List<CounterResult> Counters { get; } = [];
+
+    public IdleSessionsResult? IdleSessions { get; set; }
+
+    public List<Ratio> Ratios { get; } = [];
+
+    /// <summary>Runs with errors, inexact counters, scenarios that could not run: any of these makes the exit code 1.</summary>
+    public List<string> Failures { get; } = [];
+
+    public RunResult Add(RunResult run)
+    {
+        Runs.Add(run);
+        CheckErrors(run);
+        return run;
+    }
+
+    /// <summary>A run with errors is a failure of the benchmark (never a slow one).</summary>
+    public void CheckErrors(RunResult run)
+    {
+        if (run.Load.Errors > 0)
+        {
+            Failures.Add($"{run.Name}: {run.Load.Errors} errors" + (run.Load.FirstInvalid is { } first ? $" (first: {OneLine(first)})" : ""));
+        }
+    }
+
+    private static string OneLine(string text) => text.Trim().ReplaceLineEndings("\\n");
+
+    public RunResult? Find(string scenario, string target, string @case, bool auth = false) =>
+        Runs.FirstOrDefault(r => r.Scenario == scenario && r.Target == target && r.Case == @case && r.Auth == auth);
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Prynai.Bench;
+
+/// <summary>How Prynai runs for a scenario: with or without authentication, on SQLite or on a Redis.</summary>
+internal sealed record PrynaiMode(LocalIssuer? Issuer = null, string? RedisConnection = null)
+{
+    public bool Auth => Issuer is not null;
+
+    public string Label => (Auth ? "auth on" : "auth off") + (RedisConnection is null ? "" : ", redis");
+}
+
+/// <summary>Starts the servers the benchmark compares, each on a free loopback port.</summary>
+internal sealed class Targets(BenchPaths paths)
+{
+    /// <summary>
+    /// The Release build as deployed (Production, its own appsettings.json), state in a temporary directory, the rate
+    /// limiter on but never limiting (its cost is part of what is measured), room for the idle-session scenario.
+    /// </summary>
+    public Task<ServerProcess> StartPrynaiAsync(PrynaiMode mode, CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var state = Directory.CreateTempSubdirectory("prynai-bench-state-");
+        var start = new ProcessStartInfo("dotnet", [paths.PrynaiServer])
+        {
+            // The content root, so the build's appsettings.json (Production logging levels) applies.
+            WorkingDirectory = Path.GetDirectoryName(paths.PrynaiServer)!,
+        };
+        var environment = start.Environment;
+        environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        environment["State__SqlitePath"] = Path.Combine(state.FullName, "prynai.db");
+        environment["Security__RateLimit__RequestsPerSecond"] = "1000000";
+        environment["Security__RateLimit__Burst"] = "1000000";
+        environment["Mcp__MaxSessions"] = "20000";
+        environment["COSMOS_DISABLE_IMDS_ACCESS"] = "true";
+        if (mode.Issuer is { } issuer)
+        {
+            environment["Auth__Required"] = "true";
+            environment["Auth__Authority"] = issuer.Authority;
+            environment["Auth__RequireHttpsMetadata"] = "false";
+            environment["Auth__Audiences__0"] = LocalIssuer.Audience;
+            environment["Auth__RequiredAppRoles__0"] = LocalIssuer.Role;
+        }
+        else
+        {
+            environment["Auth__Required"] = "false";
+        }
+        if (mode.RedisConnection is { } redis)
+        {
+            environment["ConnectionStrings__cache"] = redis;
+        }
+        // /healthz answers 200 once the state store is reachable too.
+        return ServerProcess.StartAsync($"Prynai ({mode.Label})", start, port, ServerProcess.HttpReady("/healthz"), cancellationToken,
+            cleanup: () => state.Delete(recursive: true));
+    }
+
+    /// <summary>The TypeScript SDK reference (bench/reference/ts-server.mjs), stateless or with sessions.</summary>
+    public Task<ServerProcess> StartTypeScriptAsync(bool stateless, CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        List<string> arguments = [paths.TypeScriptServer, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        if (stateless)
+        {
+            arguments.Add("--stateless");
+        }
+        var start = new ProcessStartInfo("node", arguments) { WorkingDirectory = Path.Combine(paths.Root, "bench") };
+        start.Environment["NODE_ENV"] = "production";
+        return ServerProcess.StartAsync($"TS SDK ({(stateless ? "stateless" : "sessions")})", start, port, ServerProcess.HttpReady("/livez"), cancellationToken);
+    }
+
+    /// <summary>The raw ASP.NET Core endpoint (bench/RawEndpoint): the platform's ceiling.</summary>
+    public Task<ServerProcess> StartRawAsync(CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet", [paths.RawEndpoint]) { WorkingDirectory = Path.GetDirectoryName(paths.RawEndpoint)! };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        return ServerProcess.StartAsync("raw ASP.NET Core", start, port, ServerProcess.HttpReady("/livez"), cancellationToken);
+    }
+
+    /// <summary>A throwaway redis-server (no persistence), or null when redis-server is not installed.</summary>
+    public async Task<ServerProcess?> StartRedisAsync(CancellationToken cancellationToken)
+    {
+        if (FindExecutable("redis-server") is not { } executable)
+        {
+            return null;
+        }
+        var port = FreePort();
+        var directory = Directory.CreateTempSubdirectory("prynai-bench-redis-");
+        var start = new ProcessStartInfo(executable,
+            ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--daemonize", "no", "--dir", directory.FullName]);
+        return await ServerProcess.StartAsync("redis-server", start, port, ServerProcess.RedisReady, cancellationToken,
+            () => directory.Delete(recursive: true));
+    }
+
+    public static string? FindExecutable(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/bin", "/usr/sbin", "/usr/local/bin"])
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+
+    /// <summary>A loopback TCP port nothing listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
