@@ -17,39 +17,43 @@ internal sealed class HttpServerSpans : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        app.Use(nextMiddleware => async context =>
+        app.Use(nextMiddleware => context =>
         {
             var span = context.Features.Get<IHttpActivityFeature>()?.Activity;
             // ASP.NET Core creates a span for every request even when nothing listens (for log correlation); only a
-            // span a sampler chose to record is worth describing.
-            if (span is not { Recorded: true } || IsHealthProbe(context.Request.Path))
+            // span a sampler chose to record is worth describing, and the common case costs nothing here.
+            if (span is not { Recorded: true })
             {
-                if (span is not null)
-                {
-                    span.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
-                    span.IsAllDataRequested = false;
-                }
-                await nextMiddleware(context);
-                return;
+                return nextMiddleware(context);
             }
-
-            try
+            if (IsHealthProbe(context.Request.Path))
             {
-                await nextMiddleware(context);
+                span.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+                span.IsAllDataRequested = false;
+                return nextMiddleware(context);
             }
-            catch (Exception ex)
-            {
-                span.SetTag("error.type", ex.GetType().FullName);
-                span.SetStatus(ActivityStatusCode.Error);
-                throw;
-            }
-            finally
-            {
-                Describe(span, context);
-            }
+            return DescribeAfterAsync(span, nextMiddleware, context);
         });
         next(app);
     };
+
+    private static async Task DescribeAfterAsync(Activity span, RequestDelegate next, HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception ex)
+        {
+            span.SetTag("error.type", ex.GetType().FullName);
+            span.SetStatus(ActivityStatusCode.Error);
+            throw;
+        }
+        finally
+        {
+            Describe(span, context);
+        }
+    }
 
     private static bool IsHealthProbe(PathString path) =>
         path.Equals(Extensions.ReadinessPath, StringComparison.OrdinalIgnoreCase) || path.Equals(Extensions.LivenessPath, StringComparison.OrdinalIgnoreCase);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Prynai.McpServer.Transport;
@@ -44,9 +45,8 @@ internal static class CallerLimits
     /// <summary>The caller a request is counted against: its token's client app, else its subject, else its address.</summary>
     internal static string CallerKey(HttpContext context)
     {
-        var user = context.User;
-        if (user.Identity?.IsAuthenticated == true &&
-            (user.FindFirst("azp") ?? user.FindFirst("appid") ?? user.FindFirst("oid") ?? user.FindFirst("sub"))?.Value is { } id)
+        if (context.User.Identity is ClaimsIdentity { IsAuthenticated: true } identity &&
+            (identity.FindFirst("azp") ?? identity.FindFirst("appid") ?? identity.FindFirst("oid") ?? identity.FindFirst("sub"))?.Value is { } id)
         {
             return "caller:" + id;
         }

@@ -37,9 +37,11 @@ public static class SecurityExtensions
                 withDevelopmentTokens && IssuerOf(context) == DevelopmentTokens.Issuer ? DevelopmentTokens.Scheme : OidcScheme)
             .AddJwtBearer(OidcScheme, _ => { });
         services.AddOptions<JwtBearerOptions>(OidcScheme)
-            .Configure<IOptions<AuthOptions>>((jwt, auth) =>
+            .Configure<IOptions<AuthOptions>, TimeProvider>((jwt, auth, time) =>
             {
                 TokenValidation.Configure(jwt, auth.Value);
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(new ValidatedTokenCache(time));
                 jwt.Events = BearerChallenge.CreateEvents();
             })
             .PostConfigure(TokenValidation.DisableLastKnownGood);
@@ -99,7 +101,16 @@ public static class SecurityExtensions
         }
         app.UseMcpRequestValidation();
         app.UseMiddleware<TokenInQueryRefusal>();
-        app.UseAuthentication();
+        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.IsRequired(app.Environment.IsDevelopment()))
+        {
+            app.UseAuthentication();
+        }
+        else
+        {
+            // Tokens are optional here: a request without one has nothing to authenticate (the outcome would be an
+            // anonymous caller anyway), so it skips the handler; one with a token is validated as usual.
+            app.UseWhen(context => context.Request.Headers.Authorization.Count > 0, branch => branch.UseAuthentication());
+        }
         app.UseRateLimiter();
         app.UseAuthorization();
         return app;

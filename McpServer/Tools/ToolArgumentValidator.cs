@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using ModelContextProtocol.Server;
 
 namespace Prynai.McpServer.Tools;
 
@@ -10,89 +12,132 @@ namespace Prynai.McpServer.Tools;
 /// </summary>
 internal static class ToolArgumentValidator
 {
-    public static IReadOnlyList<string> Validate(JsonElement inputSchema, IDictionary<string, JsonElement>? arguments)
-    {
-        var problems = new List<string>();
-        if (inputSchema.ValueKind != JsonValueKind.Object)
-        {
-            return problems;
-        }
+    private static readonly ConditionalWeakTable<McpServerTool, CompiledSchema> Compiled = new();
 
-        if (inputSchema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
+    /// <summary>The problems with a tool call's arguments (empty when there are none); the tool's schema is read once.</summary>
+    public static IReadOnlyList<string> Validate(McpServerTool tool, IDictionary<string, JsonElement>? arguments) =>
+        Compiled.GetValue(tool, t => new CompiledSchema(t.ProtocolTool.InputSchema)).Validate(arguments);
+
+    public static IReadOnlyList<string> Validate(JsonElement inputSchema, IDictionary<string, JsonElement>? arguments) =>
+        new CompiledSchema(inputSchema).Validate(arguments);
+
+    /// <summary>An input schema reduced to the checks it asks for, so a call allocates nothing unless it has a problem.</summary>
+    private sealed class CompiledSchema
+    {
+        private readonly string[] _required = [];
+        private readonly Dictionary<string, PropertyRule> _properties = new(StringComparer.Ordinal);
+
+        public CompiledSchema(JsonElement schema)
         {
-            foreach (var name in required.EnumerateArray())
+            if (schema.ValueKind != JsonValueKind.Object)
             {
-                if (name.GetString() is { } n && (arguments is null || !arguments.ContainsKey(n)))
+                return;
+            }
+            if (schema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
+            {
+                _required = [.. required.EnumerateArray().Select(name => name.GetString()).OfType<string>()];
+            }
+            if (schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in properties.EnumerateObject())
                 {
-                    problems.Add($"'{n}' is required");
+                    if (property.Value.ValueKind == JsonValueKind.Object)
+                    {
+                        _properties[property.Name] = new PropertyRule(property.Value.Clone());
+                    }
                 }
             }
         }
 
-        if (arguments is null || !inputSchema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
+        public IReadOnlyList<string> Validate(IDictionary<string, JsonElement>? arguments)
         {
-            return problems;
-        }
-        foreach (var (name, value) in arguments)
-        {
-            if (properties.TryGetProperty(name, out var schema))
+            List<string>? problems = null;
+            foreach (var name in _required)
             {
-                CheckValue(name, value, schema, problems);
+                if (arguments is null || !arguments.ContainsKey(name))
+                {
+                    (problems ??= []).Add($"'{name}' is required");
+                }
             }
+            if (arguments is not null && _properties.Count > 0)
+            {
+                foreach (var (name, value) in arguments)
+                {
+                    if (_properties.TryGetValue(name, out var rule))
+                    {
+                        rule.Check(name, value, ref problems);
+                    }
+                }
+            }
+            return problems ?? (IReadOnlyList<string>)[];
         }
-        return problems;
     }
 
-    private static void CheckValue(string path, JsonElement value, JsonElement schema, List<string> problems)
+    private sealed class PropertyRule(JsonElement schema)
     {
-        if (schema.ValueKind != JsonValueKind.Object)
+        private readonly JsonElement? _type = schema.TryGetProperty("type", out var type) ? type : null;
+        private readonly JsonElement? _enum = schema.TryGetProperty("enum", out var allowed) && allowed.ValueKind == JsonValueKind.Array ? allowed : null;
+        private readonly JsonElement? _minimum = schema.TryGetProperty("minimum", out var min) && min.ValueKind == JsonValueKind.Number ? min : null;
+        private readonly JsonElement? _maximum = schema.TryGetProperty("maximum", out var max) && max.ValueKind == JsonValueKind.Number ? max : null;
+        private readonly int? _minLength = schema.TryGetProperty("minLength", out var minLength) && minLength.TryGetInt32(out var lo) ? lo : null;
+        private readonly int? _maxLength = schema.TryGetProperty("maxLength", out var maxLength) && maxLength.TryGetInt32(out var hi) ? hi : null;
+
+        public void Check(string path, JsonElement value, ref List<string>? problems)
         {
-            return;
-        }
-        if (schema.TryGetProperty("type", out var type) && !MatchesType(value, type))
-        {
-            problems.Add($"'{path}' must be {DescribeType(type)}, got {DescribeValue(value)}");
-            return;
-        }
-        if (schema.TryGetProperty("enum", out var allowed) && allowed.ValueKind == JsonValueKind.Array &&
-            !allowed.EnumerateArray().Any(option => JsonElement.DeepEquals(option, value)))
-        {
-            problems.Add($"'{path}' must be one of {string.Join(", ", allowed.EnumerateArray().Select(o => o.GetRawText()))}");
-            return;
-        }
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Number:
-                var number = value.GetDouble();
-                if (schema.TryGetProperty("minimum", out var min) && min.ValueKind == JsonValueKind.Number && number < min.GetDouble())
-                {
-                    problems.Add($"'{path}' must be at least {min.GetRawText()}");
-                }
-                if (schema.TryGetProperty("maximum", out var max) && max.ValueKind == JsonValueKind.Number && number > max.GetDouble())
-                {
-                    problems.Add($"'{path}' must be at most {max.GetRawText()}");
-                }
-                break;
-            case JsonValueKind.String:
-                var length = value.GetString()!.Length;
-                if (schema.TryGetProperty("minLength", out var minLength) && minLength.TryGetInt32(out var lo) && length < lo)
-                {
-                    problems.Add($"'{path}' must have at least {lo} characters");
-                }
-                if (schema.TryGetProperty("maxLength", out var maxLength) && maxLength.TryGetInt32(out var hi) && length > hi)
-                {
-                    problems.Add($"'{path}' must have at most {hi} characters, got {length}");
-                }
-                break;
+            if (_type is { } type && !MatchesType(value, type))
+            {
+                (problems ??= []).Add($"'{path}' must be {DescribeType(type)}, got {DescribeValue(value)}");
+                return;
+            }
+            if (_enum is { } allowed && !allowed.EnumerateArray().Any(option => JsonElement.DeepEquals(option, value)))
+            {
+                (problems ??= []).Add($"'{path}' must be one of {string.Join(", ", allowed.EnumerateArray().Select(o => o.GetRawText()))}");
+                return;
+            }
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Number:
+                    var number = value.GetDouble();
+                    if (_minimum is { } min && number < min.GetDouble())
+                    {
+                        (problems ??= []).Add($"'{path}' must be at least {min.GetRawText()}");
+                    }
+                    if (_maximum is { } max && number > max.GetDouble())
+                    {
+                        (problems ??= []).Add($"'{path}' must be at most {max.GetRawText()}");
+                    }
+                    break;
+                case JsonValueKind.String when _minLength is not null || _maxLength is not null:
+                    var length = value.GetString()!.Length;
+                    if (length < _minLength)
+                    {
+                        (problems ??= []).Add($"'{path}' must have at least {_minLength} characters");
+                    }
+                    if (length > _maxLength)
+                    {
+                        (problems ??= []).Add($"'{path}' must have at most {_maxLength} characters, got {length}");
+                    }
+                    break;
+            }
         }
     }
 
     private static bool MatchesType(JsonElement value, JsonElement type) => type.ValueKind switch
     {
-        JsonValueKind.String => Matches(value, type.GetString()),
-        JsonValueKind.Array => type.EnumerateArray().Any(t => Matches(value, t.GetString())),
+        JsonValueKind.String => Matches(value, type),
+        JsonValueKind.Array => type.EnumerateArray().Any(t => Matches(value, t)),
         _ => true,
     };
+
+    private static bool Matches(JsonElement value, JsonElement type) =>
+        type.ValueKind != JsonValueKind.String
+        || (type.ValueEquals("string") ? value.ValueKind == JsonValueKind.String
+            : type.ValueEquals("number") ? value.ValueKind == JsonValueKind.Number
+            : type.ValueEquals("integer") ? Matches(value, "integer")
+            : type.ValueEquals("boolean") ? value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            : type.ValueEquals("array") ? value.ValueKind == JsonValueKind.Array
+            : type.ValueEquals("object") ? value.ValueKind == JsonValueKind.Object
+            : !type.ValueEquals("null") || value.ValueKind == JsonValueKind.Null);
 
     private static bool Matches(JsonElement value, string? type) => type switch
     {

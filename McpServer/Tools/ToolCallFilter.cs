@@ -24,7 +24,7 @@ internal static class ToolCallFilter
             }
             var telemetry = request.Services?.GetService<PrynaiTelemetry>();
             if (tool is not null &&
-                ToolArgumentValidator.Validate(tool.ProtocolTool.InputSchema, request.Params?.Arguments) is { Count: > 0 } problems)
+                ToolArgumentValidator.Validate(tool, request.Params?.Arguments) is { Count: > 0 } problems)
             {
                 return Record(telemetry, name, Error($"Invalid arguments for tool '{tool.ProtocolTool.Name}': {string.Join("; ", problems)}."));
             }

@@ -22,6 +22,8 @@ internal sealed class StatelessServerOptions(IOptionsFactory<McpServerOptions> f
     {
         var options = factory.Create(Options.DefaultName);
         options.ScopeRequests = scopeRequests;
+        // A stateless server sends the client no requests, so there are no replies to route between replicas.
+        options.Filters.Message.OutgoingFilters.Remove(SessionReplyRouter.TrackOutgoing);
         return options;
     }
 }

@@ -54,7 +54,7 @@ internal static class BenchCommand
                 Threads: parse.GetValue(threads),
                 Connections: parse.GetValue(connections),
                 DurationSeconds: parse.GetValue(duration) ?? (isSmoke ? 1 : 10),
-                WarmupSeconds: isSmoke ? 1 : 2,
+                WarmupSeconds: isSmoke ? 1 : 5,
                 IdleSessions: isSmoke ? 200 : 10_000,
                 Scenarios: BenchSettings.ParseScenarios(parse.GetValue(only)).Scenarios!,
                 OutputPath: parse.GetValue(output) ?? Path.Combine(paths.ResultsDirectory, $"{DateTime.Now:yyyyMMdd-HHmmss}.json"),
