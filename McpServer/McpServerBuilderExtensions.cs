@@ -54,6 +54,7 @@ public static class McpServerBuilderExtensions
         }
         builder.Logging.AddFilter("ModelContextProtocol", sdkLevel);
 
+        builder.Services.Configure<ModelContextProtocol.Server.McpServerOptions>(SessionLogLevel.RememberChoices);
         var mcp = builder.Services.AddMcpServer(options =>
             {
                 options.ServerInfo = new Implementation { Name = "prynai-mcp", Title = "Prynai MCP", Version = ServerDescription.Version };

@@ -46,7 +46,7 @@ internal static class ClientLog
     /// when their request's _meta names a level, as that revision requires.
     /// </summary>
     internal static bool ShouldSend(MessageContext request, LoggingLevel level) =>
-        (request.JsonRpcMessage.Context?.LogLevel ?? request.Server.LoggingLevel) switch
+        (request.JsonRpcMessage.Context?.LogLevel ?? SessionLogLevel.Of(request) ?? request.Server.LoggingLevel) switch
         {
             { } minimum => level >= minimum,
             null => !ProtocolRevisions.UsesPerRequestMetadata(request.Server.NegotiatedProtocolVersion),

@@ -18,6 +18,7 @@ internal sealed class LegacySession : IAsyncDisposable
     private long _lastPersisted;
     private int _activeRequests;
     private int _getStreams;
+    private int _closing;
     private int _disposed;
 
     public LegacySession(string id, string? ownerId, StreamableHttpServerTransport transport, TimeProvider time)
@@ -41,10 +42,19 @@ internal sealed class LegacySession : IAsyncDisposable
 
     public ProtocolServer Server { get; private set; } = null!;
 
+    /// <summary>The level the client asked for with logging/setLevel, as sent ("debug", "info"...); null until it does.</summary>
+    public string? LogLevel { get; set; }
+
+    /// <summary>Whether the store holds this session's current record, so it can leave memory and come back.</summary>
+    public bool RecordSaved { get; set; }
+
     /// <summary>Resource URIs this session subscribed to (resources/subscribe).</summary>
     public ConcurrentDictionary<string, byte> Subscriptions { get; } = new(StringComparer.Ordinal);
 
     public bool HasGetStream => Volatile.Read(ref _getStreams) > 0;
+
+    /// <summary>This copy is leaving memory (parked or expired); a new lookup finds the session again.</summary>
+    public bool IsClosing => Volatile.Read(ref _closing) != 0;
 
     public void Start(ProtocolServer server)
     {
@@ -52,22 +62,55 @@ internal sealed class LegacySession : IAsyncDisposable
         _run = server.RunAsync(_stop.Token);
     }
 
-    /// <summary>Marks a request in flight; the session cannot expire until the returned scope is disposed.</summary>
-    public RequestScope BeginRequest()
+    /// <summary>
+    /// Marks a request in flight; the session cannot park or expire until the scope is disposed. False when the
+    /// session is leaving memory: the caller looks it up again (which restores it from its record).
+    /// </summary>
+    public bool TryBeginRequest(out RequestScope scope)
     {
         Interlocked.Increment(ref _activeRequests);
+        if (Volatile.Read(ref _closing) != 0)
+        {
+            Interlocked.Decrement(ref _activeRequests);
+            scope = default;
+            return false;
+        }
         Touch();
-        return new RequestScope(this);
+        scope = new RequestScope(this);
+        return true;
     }
 
     public bool TryBeginGetStream()
     {
-        if (Interlocked.CompareExchange(ref _getStreams, 1, 0) != 0)
+        if (Volatile.Read(ref _closing) != 0 || Interlocked.CompareExchange(ref _getStreams, 1, 0) != 0)
         {
+            return false;
+        }
+        if (Volatile.Read(ref _closing) != 0)
+        {
+            Volatile.Write(ref _getStreams, 0);
             return false;
         }
         Touch();
         return true;
+    }
+
+    /// <summary>
+    /// Claims an idle session for removal from memory: from here on no request or GET stream starts on this copy.
+    /// False (and nothing changes) when something started meanwhile.
+    /// </summary>
+    public bool TryClose(TimeSpan idleFor)
+    {
+        if (Interlocked.CompareExchange(ref _closing, 1, 0) != 0)
+        {
+            return false;
+        }
+        if (IsIdle(idleFor))
+        {
+            return true;
+        }
+        Volatile.Write(ref _closing, 0);
+        return false;
     }
 
     public void EndGetStream()

@@ -21,7 +21,15 @@ public sealed class McpTransportOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Most live sessions per replica; an initialize beyond it is refused with 503 until sessions end.</summary>
+    /// <summary>
+    /// A session idle this long (nothing in flight, no open GET stream) leaves this replica's memory; its record
+    /// stays in the state store until <see cref="SessionIdleTimeout"/>, and its next request restores it, here or on
+    /// any replica. Keeps thousands of idle sessions from costing memory.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan SessionParkAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Most sessions held in memory per replica; an initialize beyond it is refused with 503 until sessions end or park.</summary>
     [Range(1, 1_000_000)]
     public int MaxSessions { get; set; } = 10_000;
 

@@ -9,7 +9,7 @@ using Prynai.McpServer.State;
 namespace Prynai.McpServer.Transport;
 
 /// <summary>What any replica needs to serve a legacy session it did not create.</summary>
-internal sealed record SessionRecord(InitializeRequestParams Initialize, string? OwnerId, IReadOnlyCollection<string> Subscriptions);
+internal sealed record SessionRecord(InitializeRequestParams Initialize, string? OwnerId, IReadOnlyCollection<string> Subscriptions, string? LogLevel = null);
 
 /// <summary>
 /// Legacy session records in the shared store (key <c>prynai:session:{id}</c>, expiring after the idle timeout), so
@@ -21,22 +21,26 @@ internal sealed partial class SessionDirectory(IStateStore store, IOptions<McpTr
     private static readonly JsonTypeInfo<InitializeRequestParams> InitializeTypeInfo =
         (JsonTypeInfo<InitializeRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams));
 
-    public async Task SaveAsync(string sessionId, SessionRecord record, CancellationToken cancellationToken)
+    /// <summary>Saves the record (its expiry restarts); false when the store could not take it.</summary>
+    public async Task<bool> SaveAsync(string sessionId, SessionRecord record, CancellationToken cancellationToken)
     {
         var document = new JsonObject
         {
             ["initialize"] = JsonSerializer.SerializeToNode(record.Initialize, InitializeTypeInfo),
             ["owner"] = record.OwnerId,
             ["subscriptions"] = new JsonArray([.. record.Subscriptions.Select(uri => JsonValue.Create(uri))]),
+            ["logLevel"] = record.LogLevel,
         };
         try
         {
             await store.SetValueAsync(KeyPrefix + sessionId, document.ToJsonString(), options.Value.SessionIdleTimeout, cancellationToken);
+            return true;
         }
         catch (StateStoreUnavailableException ex)
         {
             // The session still works on this replica; only a move to another replica would fail.
             LogSaveFailed(logger, ex, store.Kind);
+            return false;
         }
     }
 
@@ -52,7 +56,7 @@ internal sealed partial class SessionDirectory(IStateStore store, IOptions<McpTr
         var subscriptions = document["subscriptions"] is JsonArray array
             ? array.Select(node => node?.GetValue<string>()).OfType<string>().ToArray()
             : [];
-        return new SessionRecord(initialize, document["owner"]?.GetValue<string>(), subscriptions);
+        return new SessionRecord(initialize, document["owner"]?.GetValue<string>(), subscriptions, document["logLevel"]?.GetValue<string>());
     }
 
     public async Task DeleteAsync(string sessionId, CancellationToken cancellationToken)

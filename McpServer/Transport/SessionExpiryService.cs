@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace Prynai.McpServer.Transport;
 
-/// <summary>Drops idle legacy sessions from this replica and keeps the shared records of streaming ones alive.</summary>
+/// <summary>Parks and ends idle legacy sessions on this replica and keeps the shared records of streaming ones alive.</summary>
 internal sealed partial class SessionExpiryService(
     SessionTable sessions,
     SessionReplyRouter replies,
@@ -12,7 +12,8 @@ internal sealed partial class SessionExpiryService(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var period = TimeSpan.FromTicks(Math.Clamp(options.Value.SessionIdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(250).Ticks, TimeSpan.FromSeconds(30).Ticks));
+        var shortest = Math.Min(options.Value.SessionIdleTimeout.Ticks / 4, options.Value.SessionParkAfter.Ticks / 2);
+        var period = TimeSpan.FromTicks(Math.Clamp(shortest, TimeSpan.FromMilliseconds(250).Ticks, TimeSpan.FromSeconds(30).Ticks));
         using var timer = new PeriodicTimer(period, time);
         try
         {

@@ -10,8 +10,9 @@ using ProtocolServer = ModelContextProtocol.Server.McpServer;
 namespace Prynai.McpServer.Transport;
 
 /// <summary>
-/// The legacy sessions live on this replica. A session is created by <c>initialize</c>, recorded in the shared
-/// <see cref="SessionDirectory"/>, restored from it when a request for it lands here first, and dropped when idle.
+/// The legacy sessions held in this replica's memory. A session is created by <c>initialize</c>, recorded in the shared
+/// <see cref="SessionDirectory"/>, parked (dropped from memory, record kept) when idle for a while, restored from the
+/// record when a request for it lands here next, and ended when idle past its timeout.
 /// </summary>
 internal sealed partial class SessionTable(
     SessionDirectory directory,
@@ -95,7 +96,12 @@ internal sealed partial class SessionTable(
         options.KnownClientInfo = record.Initialize.ClientInfo;
         options.KnownClientCapabilities = record.Initialize.Capabilities;
 
-        var session = new LegacySession(sessionId, record.OwnerId, transport, time) { Initialize = record.Initialize };
+        var session = new LegacySession(sessionId, record.OwnerId, transport, time)
+        {
+            Initialize = record.Initialize,
+            LogLevel = record.LogLevel,
+            RecordSaved = true,
+        };
         foreach (var uri in record.Subscriptions)
         {
             session.Subscriptions.TryAdd(uri, 0);
@@ -172,26 +178,61 @@ internal sealed partial class SessionTable(
             ? SaveRecordAsync(session, cancellationToken)
             : Task.CompletedTask;
 
+    /// <summary>Ends sessions idle past their timeout and parks those idle for a while whose record is safe in the store.</summary>
     public async Task ExpireIdleAsync()
     {
-        var timeout = transportOptions.Value.SessionIdleTimeout;
+        var options = transportOptions.Value;
+        var released = 0;
         foreach (var session in _sessions.Values)
         {
-            if (session.IsIdle(timeout))
+            if (session.TryClose(options.SessionIdleTimeout))
             {
                 await DropAsync(session.Id);
+                released++;
+            }
+            else if (session.IsIdle(options.SessionParkAfter) && session.Initialize is not null)
+            {
+                // Saving now restarts the record's expiry from the last activity, as if the session had stayed here.
+                if (await SaveRecordAsync(session, CancellationToken.None) && session.TryClose(options.SessionParkAfter))
+                {
+                    await DropAsync(session.Id);
+                    LogSessionParked(_logger, _sessions.Count);
+                    released++;
+                }
             }
             else if (session.HasGetStream)
             {
                 await RefreshRecordIfDueAsync(session, CancellationToken.None);
             }
         }
+        if (released >= ReleaseCollectThreshold)
+        {
+            // Sessions live long enough to reach the oldest generation, which an idle server never collects by
+            // itself: after releasing many at once, a compacting collection gives the memory back to the system.
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
     }
 
-    private Task SaveRecordAsync(LegacySession session, CancellationToken cancellationToken) =>
-        session.Initialize is { } initialize
-            ? directory.SaveAsync(session.Id, new SessionRecord(initialize, session.OwnerId, [.. session.Subscriptions.Keys]), cancellationToken)
-            : Task.CompletedTask;
+    private const int ReleaseCollectThreshold = 500;
+
+    /// <summary>Remembers the level a client set with logging/setLevel, with the session's record.</summary>
+    public async Task SetLogLevelAsync(LegacySession session, string level, CancellationToken cancellationToken)
+    {
+        session.LogLevel = level;
+        await SaveRecordAsync(session, cancellationToken);
+    }
+
+    private async Task<bool> SaveRecordAsync(LegacySession session, CancellationToken cancellationToken)
+    {
+        if (session.Initialize is not { } initialize)
+        {
+            return false;
+        }
+        var saved = await directory.SaveAsync(session.Id,
+            new SessionRecord(initialize, session.OwnerId, [.. session.Subscriptions.Keys], session.LogLevel), cancellationToken);
+        session.RecordSaved = saved;
+        return saved;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -209,6 +250,9 @@ internal sealed partial class SessionTable(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Legacy session restored from the shared store; {Count} live on this replica")]
     private static partial void LogSessionRestored(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Idle legacy session parked in the store; {Count} held in memory on this replica")]
+    private static partial void LogSessionParked(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Legacy session dropped; {Count} live on this replica")]
     private static partial void LogSessionDropped(ILogger logger, int count);

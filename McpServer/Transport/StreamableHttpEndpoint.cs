@@ -97,6 +97,7 @@ internal sealed partial class StreamableHttpEndpoint(
         }
 
         LegacySession? session;
+        LegacySession.RequestScope scope;
         if (sessionId.Length == 0)
         {
             if (!isInitialize)
@@ -114,23 +115,28 @@ internal sealed partial class StreamableHttpEndpoint(
                     $"This server already holds its maximum of {options.Value.MaxSessions} sessions; retry later or end unused sessions with DELETE.", requestId);
                 return;
             }
+            session.TryBeginRequest(out scope);
         }
-        else if ((session = await FindSessionAsync(context, sessionId, requestId)) is null)
+        else if (await BeginSessionRequestAsync(context, sessionId, requestId) is { } begun)
+        {
+            (session, scope) = begun;
+        }
+        else
         {
             return;
         }
 
-        if (message is JsonRpcMessageWithId and not JsonRpcRequest && !replies.IsAwaitedHere(session.Id, (JsonRpcMessageWithId)message))
+        using (scope)
         {
-            // An answer to a request another replica sent: hand it over and acknowledge.
-            await replies.ForwardAsync(session.Id, (JsonRpcMessageWithId)message, context.RequestAborted);
-            context.Response.Headers[McpHttpHeaders.SessionId] = session.Id;
-            context.Response.StatusCode = StatusCodes.Status202Accepted;
-            return;
-        }
+            if (message is JsonRpcMessageWithId and not JsonRpcRequest && !replies.IsAwaitedHere(session.Id, (JsonRpcMessageWithId)message))
+            {
+                // An answer to a request another replica sent: hand it over and acknowledge.
+                await replies.ForwardAsync(session.Id, (JsonRpcMessageWithId)message, context.RequestAborted);
+                context.Response.Headers[McpHttpHeaders.SessionId] = session.Id;
+                context.Response.StatusCode = StatusCodes.Status202Accepted;
+                return;
+            }
 
-        using (session.BeginRequest())
-        {
             context.Response.Headers[McpHttpHeaders.SessionId] = session.Id;
             Attach(context, message, headerVersion);
             JsonRpcHttpResponses.StartEventStream(context);
@@ -155,15 +161,25 @@ internal sealed partial class StreamableHttpEndpoint(
                 "Not Acceptable: the Accept header must allow text/event-stream.");
             return;
         }
-        if (await FindSessionAsync(context, context.Request.Headers[McpHttpHeaders.SessionId].ToString(), default) is not { } session)
+        var sessionId = context.Request.Headers[McpHttpHeaders.SessionId].ToString();
+        LegacySession? session;
+        while (true)
         {
-            return;
-        }
-        if (!session.TryBeginGetStream())
-        {
-            await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status409Conflict, McpErrorCode.InvalidRequest,
-                "This session already has an open GET stream; close it before opening another.");
-            return;
+            if ((session = await FindSessionAsync(context, sessionId, default)) is null)
+            {
+                return;
+            }
+            if (session.TryBeginGetStream())
+            {
+                break;
+            }
+            if (!session.IsClosing)
+            {
+                await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status409Conflict, McpErrorCode.InvalidRequest,
+                    "This session already has an open GET stream; close it before opening another.");
+                return;
+            }
+            await Task.Delay(5, context.RequestAborted); // leaving memory: the next lookup restores it
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
@@ -223,6 +239,30 @@ internal sealed partial class StreamableHttpEndpoint(
             return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// The session with a request begun on it, or null after answering why not. A copy that is leaving memory at that
+    /// moment is looked up again, which restores it from its record.
+    /// </summary>
+    private async Task<(LegacySession Session, LegacySession.RequestScope Scope)?> BeginSessionRequestAsync(HttpContext context, string sessionId, RequestId requestId)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            if (await FindSessionAsync(context, sessionId, requestId) is not { } session)
+            {
+                return null;
+            }
+            if (session.TryBeginRequest(out var scope))
+            {
+                return (session, scope);
+            }
+            await Task.Delay(5, context.RequestAborted);
+        }
+        context.Response.Headers.RetryAfter = "1";
+        await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, JsonRpcHttpResponses.ServerErrorCode,
+            "The session is being moved; retry shortly.", requestId);
+        return null;
     }
 
     private async Task<LegacySession?> FindSessionAsync(HttpContext context, string sessionId, RequestId requestId)

@@ -61,6 +61,35 @@ internal sealed class McpSetupClient(Uri endpoint, string? token) : IDisposable
         return session;
     }
 
+    /// <summary>
+    /// One tools/call add on each session, <paramref name="parallelism"/> at a time: how long it took, and how many
+    /// calls did not answer 5.
+    /// </summary>
+    public async Task<(double Seconds, int Failed)> CallAddOnEachAsync(IReadOnlyList<string> sessions, int parallelism, CancellationToken cancellationToken)
+    {
+        var failed = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Parallel.ForEachAsync(sessions, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            async (session, ct) =>
+            {
+                try
+                {
+                    using var response = await PostAsync(McpRequests.LegacyAdd([], token).Body,
+                        McpRequests.Headers(McpRequests.Legacy, token, ("Mcp-Session-Id", session)), ct);
+                    var body = await response.Content.ReadAsStringAsync(ct);
+                    if (response.StatusCode != HttpStatusCode.OK || !body.Contains(McpRequests.AddResult, StringComparison.Ordinal))
+                    {
+                        Interlocked.Increment(ref failed);
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            });
+        return (clock.Elapsed.TotalSeconds, failed);
+    }
+
     /// <summary>The counter's value (resources/read prynai://counter, 2026-07-28).</summary>
     public async Task<long> ReadCounterAsync(CancellationToken cancellationToken)
     {

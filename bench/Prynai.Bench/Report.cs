@@ -48,7 +48,9 @@ internal static class Report
         {
             output.WriteLine();
             output.WriteLine($"e  {idle.Opened:N0} idle sessions ({idle.Failed} failed) opened in {idle.OpenSeconds:0.0} s ({idle.SessionsPerSecond:N0}/s): " +
-                $"RSS {idle.RssBeforeMb:0} → {idle.RssAfterMb:0} MB (+{idle.TotalMb:0} MB), {idle.KbPerSession:0.0} KB per session");
+                $"RSS {idle.RssBeforeMb:0} → {idle.RssAfterMb:0} MB (+{idle.TotalMb:0} MB), {idle.KbPerSession:0.0} KB per session in memory");
+            output.WriteLine($"   parked after {idle.ParkAfterSeconds:0} s idle: RSS {idle.RssParkedMb:0} MB ({idle.ParkedKbPerSession:0.0} KB per session); " +
+                $"{idle.Woken:N0} woken by a call each in {idle.WakeSeconds:0.00} s, {idle.WakeMsPerSession:0.0} ms per call at {BenchSettings.OpenParallelism} in flight, {idle.WakeFailed} failed");
         }
 
         if (results.Ratios.Count > 0)

@@ -28,6 +28,23 @@ internal sealed record CounterResult(string Store, string? Skipped, RunResult? R
 internal sealed record IdleSessionsResult(
     int Requested, int Opened, int Failed, string? FirstError, double OpenSeconds, double RssBeforeMb, double RssAfterMb)
 {
+    /// <summary>The server's session park-after setting during this scenario, in seconds.</summary>
+    public double ParkAfterSeconds { get; init; }
+
+    /// <summary>RSS once the idle sessions have parked (left memory for the store).</summary>
+    public double RssParkedMb { get; init; }
+
+    /// <summary>Parked sessions woken by one call each: how many, in how long, how many failed.</summary>
+    public int Woken { get; init; }
+
+    public double WakeSeconds { get; init; }
+
+    public int WakeFailed { get; init; }
+
+    public double WakeMsPerSession => Woken > 0 ? WakeSeconds * 1000 * BenchSettings.OpenParallelism / Woken : 0;
+
+    public double ParkedKbPerSession => Opened > 0 ? (RssParkedMb - RssBeforeMb) * 1024 / Opened : 0;
+
     public double SessionsPerSecond => OpenSeconds > 0 ? Opened / OpenSeconds : 0;
 
     public double TotalMb => RssAfterMb - RssBeforeMb;

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Prynai.Bench;
 
 /// <summary>How Prynai runs for a scenario: with or without authentication, on SQLite or on a Redis.</summary>
-internal sealed record PrynaiMode(LocalIssuer? Issuer = null, string? RedisConnection = null)
+internal sealed record PrynaiMode(LocalIssuer? Issuer = null, string? RedisConnection = null, TimeSpan? SessionParkAfter = null)
 {
     public bool Auth => Issuer is not null;
 
@@ -51,6 +51,10 @@ internal sealed class Targets(BenchPaths paths)
         if (mode.RedisConnection is { } redis)
         {
             environment["ConnectionStrings__cache"] = redis;
+        }
+        if (mode.SessionParkAfter is { } parkAfter)
+        {
+            environment["Mcp__SessionParkAfter"] = parkAfter.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         }
         // /healthz answers 200 once the state store is reachable too.
         return ServerProcess.StartAsync($"Prynai ({mode.Label})", start, port, ServerProcess.HttpReady("/healthz"), cancellationToken,
