@@ -11,16 +11,17 @@ internal static class BenchCommand
         var duration = new Option<int?>("--duration") { Description = "Seconds of each measured wrk run (default 10; smoke 1). A warm-up of the same load runs first." };
         var connections = new Option<int>("--connections") { Description = "wrk connections (-c) for every target; the counter run uses as many threads.", DefaultValueFactory = _ => 32 };
         var threads = new Option<int>("--threads") { Description = "wrk threads (-t) of the timed runs.", DefaultValueFactory = _ => 2 };
+        var soakSeconds = new Option<int>("--soak-seconds") { Description = "Length of the soak (f, run with --only f): stateless add under load, RSS sampled every 30 s.", DefaultValueFactory = _ => 300 };
         var output = new Option<string?>("--out") { Description = "The JSON results file (default bench/results/<timestamp>.json)." };
         var only = new Option<string?>("--only")
         {
-            Description = "Scenarios to run, comma-separated: a|stateless, b|sessions, c|counter, d|references, e|idle (default: all).",
+            Description = "Scenarios to run, comma-separated: a|stateless, b|sessions, c|counter, d|references, e|idle, f|soak (default: a–e).",
         };
         only.Validators.Add(result =>
         {
             if (BenchSettings.ParseScenarios(result.GetValueOrDefault<string?>()).Unknown is { } unknown)
             {
-                result.AddError($"Unknown scenario '{unknown}'; use a–e or {string.Join(", ", BenchSettings.ScenarioNames.Keys.Where(k => k.Length > 1))}.");
+                result.AddError($"Unknown scenario '{unknown}'; use a–f or {string.Join(", ", BenchSettings.ScenarioNames.Keys.Where(k => k.Length > 1))}.");
             }
         });
         foreach (var option in new[] { connections, threads })
@@ -43,7 +44,7 @@ internal static class BenchCommand
 
         var command = new RootCommand("Prynai benchmark: MCP tools/call throughput, latency, CPU and memory against reference servers (run it through bench/run.sh).")
         {
-            smoke, duration, connections, threads, output, only,
+            smoke, duration, connections, threads, soakSeconds, output, only,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -54,8 +55,9 @@ internal static class BenchCommand
                 Threads: parse.GetValue(threads),
                 Connections: parse.GetValue(connections),
                 DurationSeconds: parse.GetValue(duration) ?? (isSmoke ? 1 : 10),
-                WarmupSeconds: isSmoke ? 1 : 5,
+                WarmupSeconds: isSmoke ? 1 : 4,
                 IdleSessions: isSmoke ? 200 : 10_000,
+                SoakSeconds: isSmoke ? 4 : parse.GetValue(soakSeconds),
                 Scenarios: BenchSettings.ParseScenarios(parse.GetValue(only)).Scenarios!,
                 OutputPath: parse.GetValue(output) ?? Path.Combine(paths.ResultsDirectory, $"{DateTime.Now:yyyyMMdd-HHmmss}.json"),
                 Paths: paths);

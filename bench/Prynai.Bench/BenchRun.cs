@@ -28,7 +28,7 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output)
             Settings = new
             {
                 settings.Smoke, settings.Threads, settings.Connections, settings.DurationSeconds, settings.WarmupSeconds,
-                settings.IdleSessions, Scenarios = settings.Scenarios.Order().ToList(),
+                settings.IdleSessions, settings.SoakSeconds, Scenarios = settings.Scenarios.Order().ToList(),
             },
         };
         results.Machine = await MachineInfo.CollectAsync(cancellationToken);
@@ -56,6 +56,10 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output)
             if (settings.Runs(Scenario.IdleSessions))
             {
                 await RunScenarioAsync(results, "e idle sessions", new IdleSessionsScenario(targets, results, settings, output).RunAsync, cancellationToken);
+            }
+            if (settings.Runs(Scenario.Soak))
+            {
+                await RunScenarioAsync(results, "f soak", new SoakScenario(targets, wrk, results, settings, output).RunAsync, cancellationToken);
             }
         }
         finally

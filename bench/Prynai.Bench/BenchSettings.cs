@@ -1,6 +1,6 @@
 namespace Prynai.Bench;
 
-/// <summary>The scenarios of the issue, a–e; <c>--only</c> takes their letters or names.</summary>
+/// <summary>The scenarios of the issue, a–e, plus the opt-in soak (f); <c>--only</c> takes their letters or names.</summary>
 internal enum Scenario
 {
     Stateless,
@@ -8,6 +8,7 @@ internal enum Scenario
     Counter,
     References,
     IdleSessions,
+    Soak,
 }
 
 /// <summary>What one benchmark run does: load settings, counts, scenarios, output file.</summary>
@@ -18,6 +19,7 @@ internal sealed record BenchSettings(
     int DurationSeconds,
     int WarmupSeconds,
     int IdleSessions,
+    int SoakSeconds,
     IReadOnlySet<Scenario> Scenarios,
     string OutputPath,
     BenchPaths Paths)
@@ -35,6 +37,7 @@ internal sealed record BenchSettings(
         ["c"] = Scenario.Counter, ["counter"] = Scenario.Counter,
         ["d"] = Scenario.References, ["references"] = Scenario.References,
         ["e"] = Scenario.IdleSessions, ["idle"] = Scenario.IdleSessions,
+        ["f"] = Scenario.Soak, ["soak"] = Scenario.Soak,
     };
 
     public bool Runs(Scenario scenario) => Scenarios.Contains(scenario);
@@ -44,7 +47,8 @@ internal sealed record BenchSettings(
     {
         if (string.IsNullOrWhiteSpace(only))
         {
-            return (Enum.GetValues<Scenario>().ToHashSet(), null);
+            // The soak takes minutes of its own: it runs only when asked for.
+            return (Enum.GetValues<Scenario>().Where(scenario => scenario != Scenario.Soak).ToHashSet(), null);
         }
         var selected = new HashSet<Scenario>();
         foreach (var name in only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -53,6 +53,13 @@ internal static class Report
                 $"{idle.Woken:N0} woken by a call each in {idle.WakeSeconds:0.00} s, {idle.WakeMsPerSession:0.0} ms per call at {BenchSettings.OpenParallelism} in flight, {idle.WakeFailed} failed");
         }
 
+        if (results.Soak is { } soak)
+        {
+            output.WriteLine();
+            output.WriteLine($"f  soak, stateless add: {soak.Requests:N0} calls, {soak.Errors} errors; RSS drift {soak.DriftMb:+0.0;-0.0;0} MB (max {soak.MaxRssMb:0} MB)");
+            output.WriteLine("   " + string.Join("  ", soak.Samples.Select(sample => $"{sample.Seconds:0}s:{sample.RssMb:0}MB/{sample.RequestsPerSecond:N0}/s")));
+        }
+
         if (results.Ratios.Count > 0)
         {
             output.WriteLine();

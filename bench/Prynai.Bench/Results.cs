@@ -72,6 +72,8 @@ internal sealed class BenchResults
 
     public IdleSessionsResult? IdleSessions { get; set; }
 
+    public SoakResult? Soak { get; set; }
+
     public List<Ratio> Ratios { get; } = [];
 
     /// <summary>Runs with errors, inexact counters, scenarios that could not run: any of these makes the exit code 1.</summary>
@@ -97,4 +99,15 @@ internal sealed class BenchResults
 
     public RunResult? Find(string scenario, string target, string @case, bool auth = false) =>
         Runs.FirstOrDefault(r => r.Scenario == scenario && r.Target == target && r.Case == @case && r.Auth == auth);
+}
+
+/// <summary>(f) One point of the soak: when, throughput since the previous point, and the server's memory then.</summary>
+internal sealed record SoakSample(double Seconds, double RequestsPerSecond, double RssMb);
+
+internal sealed record SoakResult(IReadOnlyList<SoakSample> Samples, long Requests, long Errors)
+{
+    /// <summary>RSS change from the first sample (after warm-up) to the last.</summary>
+    public double DriftMb => Samples.Count > 1 ? Samples[^1].RssMb - Samples[0].RssMb : 0;
+
+    public double MaxRssMb => Samples.Count > 0 ? Samples.Max(sample => sample.RssMb) : 0;
 }
