@@ -32,6 +32,9 @@ internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, Ben
             {
                 await EnsureAuthenticationRequiredAsync(server, cancellationToken);
             }
+            // A fresh server compiles its hot paths to optimized code during its first seconds of load; prime both
+            // request kinds once so the first measured run does not pay for the whole process's warm-up.
+            await measure.PrimeAsync(server, McpRequests.StatelessAdd(token), cancellationToken);
             if (settings.Runs(Scenario.Stateless))
             {
                 results.Add(await measure.ForDurationAsync(new("a", Prynai, StatelessCase, McpRequests.Stateless, auth), server, McpRequests.StatelessAdd(token), cancellationToken));

@@ -36,6 +36,10 @@ internal sealed class LoadMeasurement(WrkRunner wrk, BenchSettings settings, Tex
         return (Report(new RunResult(label, threads, threads, load, CpuPerCall(before, after, load), before.RssMb, after.RssMb)), callsPerThread);
     }
 
+    /// <summary>Load that is not measured at all, to bring a freshly started server to its steady state.</summary>
+    public Task PrimeAsync(ServerProcess server, LoadRequest request, CancellationToken cancellationToken) =>
+        wrk.RunForAsync(server.McpEndpoint, request, settings.Threads, settings.Connections, settings.Smoke ? 1 : 8, cancellationToken);
+
     private async Task<WrkResult> WarmUpAsync(ServerProcess server, LoadRequest request, CancellationToken cancellationToken)
     {
         var warmUp = await wrk.RunForAsync(server.McpEndpoint, request, settings.Threads, settings.Connections, settings.WarmupSeconds, cancellationToken);
