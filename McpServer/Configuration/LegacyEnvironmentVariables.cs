@@ -16,6 +16,10 @@ public static class LegacyEnvironmentVariables
         ["AUTH_REQUIRED"] = "Auth:Required",
         ["ENTRA_TENANT_ID"] = "Auth:TenantId",
         ["ENTRA_AUTHORITY"] = "Auth:Authority",
+        ["SEED_ON_STARTUP"] = "Support:SeedOnStartup",
+        ["FORCE_SEED"] = "Support:ForceSeed",
+        ["SEED_CUSTOMER_COUNT"] = "Support:CustomerCount",
+        ["COSMOS_DATABASE_NAME"] = "Support:CosmosDatabaseName",
     };
 
     /// <summary>Original name → configuration list, for comma- or space-separated values.</summary>
@@ -37,6 +41,12 @@ public static class LegacyEnvironmentVariables
             {
                 values[key] = value;
             }
+        }
+
+        // The support desk's original switch: USE_COSMOSDB=true with COSMOSDB_ENDPOINT (managed identity).
+        if (bool.TryParse(read("USE_COSMOSDB"), out var useCosmos) && useCosmos && read("COSMOSDB_ENDPOINT") is { Length: > 0 } endpoint)
+        {
+            values["ConnectionStrings:cosmos"] = endpoint;
         }
 
         foreach (var (variable, key) in Lists)

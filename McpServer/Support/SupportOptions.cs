@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Prynai.McpServer.Support;
+
+/// <summary>The Contoso support desk (section <c>Support</c>; the seed's SEED_* variables map onto it).</summary>
+public sealed class SupportOptions
+{
+    public const string SectionName = "Support";
+
+    /// <summary>Serve the support tools and resources at all.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Seed the store when it holds no data (SEED_ON_STARTUP).</summary>
+    public bool SeedOnStartup { get; set; } = true;
+
+    /// <summary>Replace whatever the store holds with freshly seeded data at startup (FORCE_SEED).</summary>
+    public bool ForceSeed { get; set; }
+
+    /// <summary>Generated customers, besides the named scenario customers (SEED_CUSTOMER_COUNT).</summary>
+    [Range(0, 9000)]
+    public int CustomerCount { get; set; } = 250;
+
+    /// <summary>The generator's seed: same seed and count, same data.</summary>
+    public int Seed { get; set; } = 20261031;
+
+    /// <summary>The SQLite file used when no Cosmos DB connection string is configured. Relative to the content root.</summary>
+    [Required]
+    public string SqlitePath { get; set; } = "data/contoso.db";
+
+    /// <summary>The Cosmos DB database (COSMOS_DATABASE_NAME); the account is <c>ConnectionStrings:cosmos</c>.</summary>
+    [Required]
+    public string CosmosDatabaseName { get; set; } = "contoso";
+
+    /// <summary>Pause between trouble_shoot_device's ten steps (about 45 seconds in all by default).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan TroubleshootStepDelay { get; set; } = TimeSpan.FromSeconds(4.5);
+
+    /// <summary>Most tokens the client's model may produce for an expert tool's answer.</summary>
+    [Range(16, 8192)]
+    public int ExpertMaxTokens { get; set; } = 600;
+}
