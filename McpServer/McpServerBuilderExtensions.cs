@@ -4,6 +4,7 @@ using Prynai.McpServer.Notifications;
 using Prynai.McpServer.Prompts;
 using Prynai.McpServer.Resources;
 using Prynai.McpServer.Security;
+using Prynai.McpServer.Support;
 using Prynai.McpServer.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prynai.McpServer.Tools;
@@ -16,7 +17,10 @@ public static class McpServerBuilderExtensions
     public const string Instructions =
         "Prynai MCP server: arithmetic (add, multiply, divide), echo, progress demos (long_task, slow_square), " +
         "a shared counter (bump_counter, set_counter; resource prynai://counter is subscribable), and " +
-        "summarize_via_client_llm, which asks your own model through sampling.";
+        "summarize_via_client_llm, which asks your own model through sampling. " +
+        "Contoso support desk: customers (C0001…, scenario customers C9001-C9005), subscriptions, invoices, usage, promotions, " +
+        "tickets, security logs, a searchable knowledge base, trouble_shoot_device, role-restricted update_subscription (billing) " +
+        "and unlock_account (security), and ask_*_expert tools that answer with your model from the records.";
 
     /// <summary>
     /// The MCP surface (tools, resources, prompts, completions, subscriptions) and its options. Transport-neutral:
@@ -80,6 +84,7 @@ public static class McpServerBuilderExtensions
             .WithTools<CounterAdminTools>()
             .WithResources<PrynaiResources>()
             .WithPrompts<SummaryPrompts>()
+            .AddSupportDesk(builder)
             .WithCompleteHandler(Completions.CompleteAsync)
             .WithSubscribeToResourcesHandler((request, ct) => request.Services!.GetRequiredService<ResourceSubscriptionHandlers>().SubscribeAsync(request, ct))
             .WithUnsubscribeFromResourcesHandler((request, ct) => request.Services!.GetRequiredService<ResourceSubscriptionHandlers>().UnsubscribeAsync(request, ct))

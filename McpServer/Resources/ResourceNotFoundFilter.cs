@@ -17,11 +17,17 @@ internal static class ResourceNotFoundFilter
             var uri = request.Params?.Uri;
             if (uri is not null && request.Server.ServerOptions.ResourceCollection?.Any(resource => resource.IsMatch(uri)) != true)
             {
-                var code = ProtocolRevisions.UsesPerRequestMetadata(request.Server.NegotiatedProtocolVersion)
-                    ? McpErrorCode.InvalidParams
-                    : McpErrorCode.ResourceNotFound;
-                throw new McpProtocolException($"Resource not found: {uri}", code) { Data = { ["uri"] = uri } };
+                throw NotFound(request.Server, uri);
             }
             return next(request, cancellationToken);
         };
+
+    /// <summary>The error for a URI that matches a template but names nothing that exists (e.g. customer://C9999).</summary>
+    public static McpProtocolException NotFound(ModelContextProtocol.Server.McpServer server, string uri, string? detail = null)
+    {
+        var code = ProtocolRevisions.UsesPerRequestMetadata(server.NegotiatedProtocolVersion)
+            ? McpErrorCode.InvalidParams
+            : McpErrorCode.ResourceNotFound;
+        return new McpProtocolException(detail ?? $"Resource not found: {uri}", code) { Data = { ["uri"] = uri } };
+    }
 }

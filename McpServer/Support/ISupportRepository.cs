@@ -16,6 +16,12 @@ public interface ISupportRepository
     /// <summary>What the last seeding wrote, or null when the store has never been seeded.</summary>
     Task<SeedMarker?> GetSeedMarkerAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Claims the right to seed for <paramref name="lease"/> (replicas starting together seed once); false while
+    /// another process holds an unexpired claim. Seeding's marker ends the claim.
+    /// </summary>
+    Task<bool> TryBeginSeedingAsync(TimeSpan lease, CancellationToken cancellationToken);
+
     /// <summary>Removes every record, then writes <paramref name="data"/> and its marker.</summary>
     Task ReplaceAllAsync(SupportDataSet data, SeedMarker marker, CancellationToken cancellationToken);
 

@@ -32,15 +32,28 @@ internal sealed class SqliteSupportRepository(string path) : ISupportRepository
         var schema = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;" + string.Concat(Tables.Select(table =>
             $"CREATE TABLE IF NOT EXISTS {table}(id TEXT PRIMARY KEY, customer_id TEXT NULL, sort_key TEXT NOT NULL, body TEXT NOT NULL);" +
             $"CREATE INDEX IF NOT EXISTS {table}_by_customer ON {table}(customer_id, sort_key);"));
-        await WriteAsync(async (connection, transaction) =>
+        await _writeGate.WaitAsync(cancellationToken);
+        try
         {
-            await ExecuteAsync(connection, transaction, schema, cancellationToken);
-            return 0;
-        }, cancellationToken);
+            await using var connection = new SqliteConnection(_connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, null, schema, cancellationToken); // journal_mode cannot change inside a transaction
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new StateStoreUnavailableException(Kind, ex);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     public async Task<SeedMarker?> GetSeedMarkerAsync(CancellationToken cancellationToken) =>
         (await QueryAsync<SeedMarker>("seed_marker", "id = 'seed'", cancellationToken)).FirstOrDefault();
+
+    /// <summary>Always true: seeding is one transaction, so processes sharing the file simply seed one after the other.</summary>
+    public Task<bool> TryBeginSeedingAsync(TimeSpan lease, CancellationToken cancellationToken) => Task.FromResult(true);
 
     public Task ReplaceAllAsync(SupportDataSet data, SeedMarker marker, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>

@@ -3,27 +3,111 @@ using Microsoft.Extensions.Options;
 namespace Prynai.McpServer.Support;
 
 /// <summary>
-/// At startup: creates the schema, then seeds when the store is empty (SeedOnStartup) or always (ForceSeed).
-/// Seeding replaces everything in one step (a SQLite transaction; on Cosmos DB the marker is written last, so an
-/// interrupted seeding is repeated at the next start).
+/// At startup: creates the schema, then seeds when the store is empty (SeedOnStartup) or always (ForceSeed). Startup
+/// waits for the first attempt; if the store is unreachable the server starts anyway, the support tools answer "store
+/// unavailable", and attempts continue in the background with backoff. A configuration error (e.g. a missing Cosmos DB
+/// container with creation off) stops the server. Among several replicas starting at once, one seeds while the
+/// others wait for its marker.
 /// </summary>
 internal sealed class SupportDataInitializer(
     ISupportRepository repository,
+    SupportDesk desk,
     IOptions<SupportOptions> options,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<SupportDataInitializer> logger) : IHostedService
 {
+    private static readonly TimeSpan SeedingLease = TimeSpan.FromMinutes(5);
+    private readonly CancellationTokenSource _stop = new(); // no timer: needs no disposal, and StopAsync may run after the container is disposed
+    private Task? _retries;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (await TryInitializeAsync(forceSeed: options.Value.ForceSeed, cancellationToken))
+        {
+            return;
+        }
+        // ForceSeed is honoured by the first attempt that reaches the store.
+        _retries = Task.Run(() => RetryAsync(options.Value.ForceSeed, _stop.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        if (_retries is not null)
+        {
+            await _retries.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task RetryAsync(bool forceSeed, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await Task.Delay(delay, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (stoppingToken.IsCancellationRequested || await TryInitializeAsync(forceSeed, stoppingToken))
+            {
+                return;
+            }
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+        }
+    }
+
+    /// <summary>True when the store is ready (seeded or deliberately left empty), or when the server is stopping.</summary>
+    private async Task<bool> TryInitializeAsync(bool forceSeed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await repository.InitializeAsync(cancellationToken);
+            await SeedIfNeededAsync(forceSeed, cancellationToken);
+            desk.MarkReady();
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return true;
+        }
+        catch (InvalidOperationException ex)
+        {
+            logger.LogCritical(ex, "The support data store ({Store}) is misconfigured; stopping.", repository.Kind);
+            lifetime.StopApplication();
+            throw;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("The support data store ({Store}) is not reachable yet ({Error}); the support tools answer 'unavailable' until it is.",
+                repository.Kind, ex.InnerException?.Message ?? ex.Message);
+            return false;
+        }
+    }
+
+    private async Task SeedIfNeededAsync(bool forceSeed, CancellationToken cancellationToken)
+    {
         var settings = options.Value;
-        await repository.InitializeAsync(cancellationToken);
         var marker = await repository.GetSeedMarkerAsync(cancellationToken);
-        if (!settings.ForceSeed && (marker is not null || !settings.SeedOnStartup))
+        if (!forceSeed && (marker is not null || !settings.SeedOnStartup))
         {
             if (marker is null)
             {
                 logger.LogWarning("The support data store ({Store}) is empty and Support:SeedOnStartup is off: the support tools will find no customers.", repository.Kind);
             }
+            return;
+        }
+
+        if (!await repository.TryBeginSeedingAsync(SeedingLease, cancellationToken))
+        {
+            // Another replica is seeding: wait for its marker (its lease bounds the wait).
+            var deadline = time.GetUtcNow() + SeedingLease;
+            while (await repository.GetSeedMarkerAsync(cancellationToken) is null)
+            {
+                if (time.GetUtcNow() > deadline)
+                {
+                    throw new TimeoutException("Another replica began seeding the support data store and did not finish.");
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
+            }
+            logger.LogInformation("Another replica seeded the support data store ({Store}).", repository.Kind);
             return;
         }
 
@@ -34,8 +118,6 @@ internal sealed class SupportDataInitializer(
         logger.LogInformation("Seeded the support data store ({Store}): {Customers} customers, {Records} records, digest {Digest}, in {Elapsed} ms.",
             repository.Kind, data.Customers.Count, RecordCount(data), digest[..12], (long)time.GetElapsedTime(started).TotalMilliseconds);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private static int RecordCount(SupportDataSet data) =>
         data.Customers.Count + data.Subscriptions.Count + data.Invoices.Count + data.Payments.Count + data.Usage.Count +

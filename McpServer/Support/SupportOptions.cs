@@ -35,6 +35,12 @@ public sealed class SupportOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan TroubleshootStepDelay { get; set; } = TimeSpan.FromSeconds(4.5);
 
+    /// <summary>
+    /// The day the support desk treats as today (promotion validity, tenure, "recent" windows). Unset: the real date.
+    /// The seeded history ends on 2026-10-31; demos and tests pin this to keep answers stable as time passes.
+    /// </summary>
+    public DateOnly? Today { get; set; }
+
     /// <summary>Most tokens the client's model may produce for an expert tool's answer.</summary>
     [Range(16, 8192)]
     public int ExpertMaxTokens { get; set; } = 600;

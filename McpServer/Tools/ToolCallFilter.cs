@@ -3,6 +3,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.State;
 using Prynai.McpServer.Telemetry;
+using Prynai.McpServer.Transport;
 
 namespace Prynai.McpServer.Tools;
 
@@ -29,6 +30,10 @@ internal static class ToolCallFilter
                 return Record(telemetry, name, Error($"Invalid arguments for tool '{tool.ProtocolTool.Name}': {string.Join("; ", problems)}."));
             }
 
+            using var linked = ClientDisconnect.Of(request.JsonRpcMessage) is { CanBeCanceled: true } disconnected
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, disconnected)
+                : null;
+            cancellationToken = linked?.Token ?? cancellationToken;
             try
             {
                 return Record(telemetry, name, await next(request, cancellationToken));

@@ -303,6 +303,7 @@ internal sealed partial class StreamableHttpEndpoint(
         try
         {
             Attach(context, message, headerVersion);
+            ClientDisconnect.Attach(message, context.RequestAborted);
             JsonRpcHttpResponses.StartEventStream(context);
             var wrote = await server.Transport.HandlePostRequestAsync(message, context.Response.Body, first => MapStatus(context, first), context.RequestAborted);
             if (!wrote)
@@ -325,6 +326,7 @@ internal sealed partial class StreamableHttpEndpoint(
         try
         {
             Attach(context, message, headerVersion);
+            ClientDisconnect.Attach(message, context.RequestAborted);
             JsonRpcHttpResponses.StartEventStream(context);
             var wrote = mapErrorsToStatus
                 ? await transport.HandlePostRequestAsync(message, context.Response.Body, first => MapStatus(context, first), context.RequestAborted)

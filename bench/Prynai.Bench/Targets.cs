@@ -32,6 +32,7 @@ internal sealed class Targets(BenchPaths paths)
         environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         environment["State__SqlitePath"] = Path.Combine(state.FullName, "prynai.db");
+        environment["Support__SqlitePath"] = Path.Combine(state.FullName, "contoso.db");
         environment["Security__RateLimit__RequestsPerSecond"] = "1000000";
         environment["Security__RateLimit__Burst"] = "1000000";
         environment["Mcp__MaxSessions"] = "20000";

@@ -24,6 +24,7 @@ public sealed class ContainerImageTests
         var environment = config.Items("ContainerEnvironmentVariable").ToDictionary(item => item["Identity"]!.GetValue<string>(), item => item["Value"]!.GetValue<string>());
         Assert.Equal("8080", environment["ASPNETCORE_HTTP_PORTS"]);
         Assert.StartsWith("/tmp/", environment["State__SqlitePath"]);
+        Assert.StartsWith("/tmp/", environment["Support__SqlitePath"]);
     }
 
     [Fact]

@@ -34,6 +34,9 @@ public sealed class PrynaiServerFactory : WebApplicationFactory<Program>
         _settings = new(StringComparer.OrdinalIgnoreCase)
         {
             ["State:SqlitePath"] = Path.Combine(stateDirectory, "prynai.db"),
+            ["Support:SqlitePath"] = Path.Combine(stateDirectory, "contoso.db"),
+            // A small support desk seeds in milliseconds (and in about a second on the Cosmos test server).
+            ["Support:CustomerCount"] = "5",
             ["Tools:StepDelay"] = "00:00:00.010",
             // Every in-process request comes from one "address"; the limit has its own tests.
             ["Security:RateLimit:Enabled"] = "false",

@@ -50,6 +50,8 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = $"{scheme}://127.0.0.1:{listenPort}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = aspnetEnvironment;
         start.Environment["State__SqlitePath"] = Path.Combine(stateDirectory, "prynai.db");
+        start.Environment["Support__SqlitePath"] = Path.Combine(stateDirectory, "contoso.db");
+        start.Environment["Support__CustomerCount"] = "5";
         start.Environment["Tools__StepDelay"] = "00:00:00.010";
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["COSMOS_DISABLE_IMDS_ACCESS"] = "true";

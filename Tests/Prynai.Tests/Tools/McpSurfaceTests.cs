@@ -17,7 +17,10 @@ public sealed class McpSurfaceTests(SharedServer server) : IClassFixture<SharedS
         var tools = await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(
-            ["add", "bump_counter", "divide", "echo", "long_task", "multiply", "set_counter", "slow_square", "summarize_via_client_llm"],
+            ["add", "ask_account_expert", "ask_billing_expert", "ask_product_expert", "bump_counter", "create_support_ticket", "divide", "echo",
+             "get_customer_detail", "get_data_usage", "get_eligible_promotions", "get_invoice_payments", "get_security_logs", "get_subscription_detail",
+             "list_invoices", "list_support_tickets", "long_task", "multiply", "search_knowledge_base", "set_counter", "slow_square",
+             "summarize_via_client_llm", "trouble_shoot_device"],
             tools.Select(t => t.Name).Order());
         foreach (var tool in tools)
         {
@@ -136,7 +139,7 @@ public sealed class McpSurfaceTests(SharedServer server) : IClassFixture<SharedS
 
         var resources = await client.ListResourcesAsync(cancellationToken: ct);
         Assert.Equal(["prynai://counter", "prynai://server-info", "prynai://status"], resources.Select(r => r.Uri).Order());
-        Assert.Equal(["hello://{name}"], (await client.ListResourceTemplatesAsync(cancellationToken: ct)).Select(t => t.UriTemplate));
+        Assert.Equal(["customer://{id}", "hello://{name}", "kb://{article_id}"], (await client.ListResourceTemplatesAsync(cancellationToken: ct)).Select(t => t.UriTemplate).Order());
 
         Assert.Equal("ok", await ReadAsync(client, "prynai://status"));
         Assert.Equal("Hello, Ada Lovelace", await ReadAsync(client, "hello://Ada%20Lovelace"));

@@ -20,6 +20,8 @@ public sealed class StdioTests
             EnvironmentVariables = new Dictionary<string, string?>
             {
                 ["State__SqlitePath"] = state.File("prynai.db"),
+                ["Support__SqlitePath"] = state.File("contoso.db"),
+                ["Support__CustomerCount"] = "5",
                 ["Tools__StepDelay"] = "00:00:00.010",
                 ["DOTNET_ENVIRONMENT"] = "Development",
             },
