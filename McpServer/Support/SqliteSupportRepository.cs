@@ -32,11 +32,22 @@ internal sealed class SqliteSupportRepository(string path) : ISupportRepository
         var schema = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;" + string.Concat(Tables.Select(table =>
             $"CREATE TABLE IF NOT EXISTS {table}(id TEXT PRIMARY KEY, customer_id TEXT NULL, sort_key TEXT NOT NULL, body TEXT NOT NULL);" +
             $"CREATE INDEX IF NOT EXISTS {table}_by_customer ON {table}(customer_id, sort_key);"));
-        await WriteAsync(async (connection, transaction) =>
+        // Not in a transaction: there SQLite refuses PRAGMA synchronous, and the batch stops without an error after the first PRAGMA.
+        await _writeGate.WaitAsync(cancellationToken);
+        try
         {
-            await ExecuteAsync(connection, transaction, schema, cancellationToken);
-            return 0;
-        }, cancellationToken);
+            await using var connection = new SqliteConnection(_connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, null, schema, cancellationToken);
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new StateStoreUnavailableException(Kind, ex);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     public async Task<SeedMarker?> GetSeedMarkerAsync(CancellationToken cancellationToken) =>
