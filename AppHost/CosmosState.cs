@@ -6,8 +6,12 @@ internal static class CosmosState
     private const string DatabaseName = "prynai";
     private const string ContainerName = "state";
 
+    // The support desk's database (McpServer Support:CosmosDatabaseName) and its containers, partitioned for its access paths.
+    private const string SupportDatabaseName = "contoso";
+
     /// <summary>
-    /// A Cosmos DB account with the state container (partition key /id). F5 runs the Linux preview emulator with its
+    /// A Cosmos DB account with the state container (partition key /id) and the support desk's database (customers by
+    /// /customerId, catalog by /kind). F5 runs the Linux preview emulator with its
     /// Data Explorer (experimental in Aspire: ASPIRECOSMOSDB001); Azure gets a real account used through the app's
     /// managed identity, no keys.
     /// </summary>
@@ -17,6 +21,9 @@ internal static class CosmosState
         var cosmos = builder.AddAzureCosmosDB(name).RunAsPreviewEmulator(emulator => emulator.WithDataExplorer());
 #pragma warning restore ASPIRECOSMOSDB001
         cosmos.AddCosmosDatabase(DatabaseName).AddContainer(ContainerName, "/id");
+        var support = cosmos.AddCosmosDatabase(SupportDatabaseName);
+        support.AddContainer("customers", "/customerId");
+        support.AddContainer("catalog", "/kind");
         return cosmos;
     }
 
@@ -29,7 +36,8 @@ internal static class CosmosState
     {
         server.WithReference(cosmos).WaitFor(cosmos)
             .WithEnvironment("State__Cosmos__DatabaseName", DatabaseName)
-            .WithEnvironment("State__Cosmos__ContainerName", ContainerName);
+            .WithEnvironment("State__Cosmos__ContainerName", ContainerName)
+            .WithEnvironment("Support__CosmosDatabaseName", SupportDatabaseName);
         return server.ApplicationBuilder.ExecutionContext.IsRunMode
             ? server.WithEnvironment("State__Cosmos__ConnectionMode", "Gateway").WithEnvironment("State__Cosmos__LimitToEndpoint", "true")
             : server.WithEnvironment("State__Cosmos__CreateIfMissing", "false");

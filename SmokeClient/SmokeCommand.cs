@@ -13,6 +13,10 @@ internal static class SmokeCommand
         var common = CommonOptions.AddTo(command);
         var noSampling = new Option<bool>("--no-sampling") { Description = "Do not offer sampling (the server must answer \"sampling unavailable\")." };
         command.Add(noSampling);
+        var domain = new Option<bool>("--domain") { Description = "Instead, walk a scenario customer of the Contoso support desk end to end (writes one support ticket)." };
+        var customer = new Option<string>("--customer") { Description = "The customer --domain walks.", DefaultValueFactory = _ => "C9003" };
+        command.Add(domain);
+        command.Add(customer);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -21,7 +25,10 @@ internal static class SmokeCommand
             {
                 return 2;
             }
-            return await new SmokeRun(settings, new SmokeReport(Console.Out, Console.Error)).RunAsync(cancellationToken);
+            var report = new SmokeReport(Console.Out, Console.Error);
+            return parse.GetValue(domain)
+                ? await new DomainSmokeRun(settings, report, parse.GetValue(customer)!).RunAsync(cancellationToken)
+                : await new SmokeRun(settings, report).RunAsync(cancellationToken);
         });
         return command;
     }

@@ -241,21 +241,21 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
         return Structured(result)?.GetProperty("result").GetDouble() ?? double.NaN;
     }
 
-    private static async Task<string> ReadTextAsync(McpClient client, string uri, CancellationToken cancellationToken)
+    internal static async Task<string> ReadTextAsync(McpClient client, string uri, CancellationToken cancellationToken)
     {
         var read = await client.ReadResourceAsync(uri, cancellationToken: cancellationToken);
         return read.Contents.OfType<TextResourceContents>().FirstOrDefault()?.Text ?? "";
     }
 
-    private static JsonElement? Structured(CallToolResult result) =>
+    internal static JsonElement? Structured(CallToolResult result) =>
         result.StructuredContent is { ValueKind: JsonValueKind.Object } element ? element : null;
 
-    private static string Text(CallToolResult result) =>
+    internal static string Text(CallToolResult result) =>
         string.Concat(result.Content.OfType<TextContentBlock>().Select(block => block.Text));
 
     internal static bool IsStateless(McpClient client) => client.NegotiatedProtocolVersion == "2026-07-28";
 
-    private static string Format(IEnumerable<string> items) => "[" + string.Join(", ", items) + "]";
+    internal static string Format(IEnumerable<string> items) => "[" + string.Join(", ", items) + "]";
 
     private static async Task<bool> WaitForAsync(Func<bool> condition, CancellationToken cancellationToken)
     {
@@ -266,7 +266,7 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
         return condition();
     }
 
-    private sealed class SynchronousProgress(Action<ProgressNotificationValue> report) : IProgress<ProgressNotificationValue>
+    internal sealed class SynchronousProgress(Action<ProgressNotificationValue> report) : IProgress<ProgressNotificationValue>
     {
         public void Report(ProgressNotificationValue value) => report(value);
     }

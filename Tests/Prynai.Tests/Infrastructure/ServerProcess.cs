@@ -53,6 +53,7 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["Support__SqlitePath"] = Path.Combine(stateDirectory, "contoso.db");
         start.Environment["Support__CustomerCount"] = "5";
         start.Environment["Tools__StepDelay"] = "00:00:00.010";
+        start.Environment["Support__TroubleshootStepDelay"] = "00:00:00.010";
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["COSMOS_DISABLE_IMDS_ACCESS"] = "true";
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())

@@ -31,6 +31,34 @@ public sealed class SmokeCommandTests
         Assert.Contains("SMOKE: PASS", result.StandardOutput);
     }
 
+    [Theory]
+    [InlineData(new string[0], "DOMAIN EXPERT: client-llm: MOCK:")]
+    [InlineData(new[] { "--protocol", "2025-11-25", "--no-sampling" }, "DOMAIN EXPERT: facts: Facts for C9003")]
+    public async Task SmokeDomain_WalksTheIncidentCustomer_EndToEnd(string[] options, string expertLine)
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var result = await SmokeAsync(["--url", server.McpEndpoint.ToString(), "--domain", .. options]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        foreach (var line in new[] { "DOMAIN CUSTOMER: C9003", "DOMAIN SUBSCRIPTION: C9003-S1 home-internet", "incidents [INC-2026-041]", "DOMAIN KB: [KB-0002",
+                     "DOMAIN TROUBLESHOOT: 10 steps; findings [ongoing incident INC-2026-041", "DOMAIN TICKET: C9003-T2", expertLine,
+                     "DOMAIN ROLE TOOLS: update_subscription hidden, unlock_account hidden", "SMOKE: PASS" })
+        {
+            Assert.Contains(line, result.StandardOutput);
+        }
+        Assert.DoesNotContain("TOOLS:", result.StandardOutput.Replace("ROLE TOOLS:", ""));
+    }
+
+    [Fact]
+    public async Task SmokeDomain_WithAnUnknownCustomer_Fails()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var result = await SmokeAsync(["--url", server.McpEndpoint.ToString(), "--domain", "--customer", "C9998"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("FAILED customer: McpException: get_customer_detail failed: No customer has the id C9998", result.StandardError);
+    }
+
     [Fact]
     public async Task Smoke_UsesPrynaiMcpUrl_WhenNoUrlIsGiven()
     {
