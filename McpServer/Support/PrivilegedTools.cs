@@ -19,11 +19,6 @@ public sealed class PrivilegedTools
     public const decimal MaxMonthlyFee = 10_000m;
     public const int MaxReasonLength = 500;
 
-    private static readonly IReadOnlyDictionary<string, (decimal Fee, int CapGb)> PlanPrices = new Dictionary<string, (decimal, int)>
-    {
-        ["basic"] = (25m, 20), ["standard"] = (40m, 60), ["premium"] = (60m, 150), ["unlimited"] = (80m, 0),
-    };
-
     [McpServerTool(Name = "update_subscription", Title = "Update subscription", Destructive = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Authorize(Roles = BillingRole)]
     [Description("Changes a subscription's plan, status, auto-renewal or negotiated monthly fee, and records who did it and why. Requires the app role 'billing'.")]
@@ -43,7 +38,7 @@ public sealed class PrivilegedTools
         {
             throw new McpException($"'monthly_fee' must be between 0 and {MaxMonthlyFee:0} USD; got {monthly_fee}.");
         }
-        var newPlan = plan is null ? null : SupportDesk.OneOf(plan, "plan", [.. PlanPrices.Keys]);
+        var newPlan = plan is null ? null : SupportDesk.OneOf(plan, "plan", [.. SupportPlans.Names]);
         var newStatus = status is null ? null : SupportDesk.OneOf(status, "status", "active", "suspended", "cancelled");
         if (newPlan is null && newStatus is null && auto_renew is null && monthly_fee is null)
         {
@@ -54,8 +49,8 @@ public sealed class PrivilegedTools
         var after = before;
         if (newPlan is not null)
         {
-            var (fee, cap) = PlanPrices[newPlan];
-            after = after with { Plan = newPlan, MonthlyFee = fee + (before.Product == "bundle" ? 35m : 0m), DataCapGb = cap };
+            var (fee, cap) = SupportPlans.Price(newPlan, before.Product);
+            after = after with { Plan = newPlan, MonthlyFee = fee, DataCapGb = cap };
         }
         after = after with
         {

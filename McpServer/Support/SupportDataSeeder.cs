@@ -109,8 +109,7 @@ public static class SupportDataSeeder
             };
             var plan = scenario == "usage-spike" ? "basic" : Pick(random, Plans);
             var region = scenario == "service-incident" ? "east" : Pick(random, Regions);
-            var fee = plan switch { "basic" => 25m, "standard" => 40m, "premium" => 60m, _ => 80m } + (product == "bundle" ? 35m : 0m);
-            var cap = plan switch { "basic" => 20, "standard" => 60, "premium" => 150, _ => 0 };
+            var (fee, cap) = SupportPlans.Price(plan, product);
             var started = customer.JoinedOn.AddDays(random.Next(0, 30));
             var subscription = new Subscription($"{customer.Id}-S{number}", customer.Id, product, plan, "active", fee, cap, region,
                 started, AutoRenew: random.Next(4) != 0);
