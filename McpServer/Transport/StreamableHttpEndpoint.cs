@@ -67,7 +67,7 @@ internal sealed partial class StreamableHttpEndpoint(
 
         if (perRequestMetadata)
         {
-            if (PerRequestMetadataValidator.Validate(request, message, headerVersion) is { } invalid)
+            if (PerRequestMetadataValidator.Validate(request, message, headerVersion, statelessOptions.Pooled.ToolCollection) is { } invalid)
             {
                 await JsonRpcHttpResponses.WriteErrorAsync(context, invalid.Status, invalid.Code, invalid.Message, requestId);
                 return;
