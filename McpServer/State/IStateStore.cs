@@ -68,6 +68,9 @@ public static class StateTopics
     /// </summary>
     public const string SessionReply = "session-reply";
 
+    /// <summary>A GET stream of a legacy session opened on some replica; subject = session id, payload = the stream's token.</summary>
+    public const string SessionStreamOpened = "session-stream-opened";
+
     /// <summary>A legacy session was deleted on some replica; subject = session id.</summary>
     public const string SessionEnded = "session-ended";
 }
