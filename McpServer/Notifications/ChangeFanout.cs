@@ -54,8 +54,8 @@ internal sealed partial class ChangeFanout(
             case StateTopics.SessionEnded:
                 await sessions.DropAsync(change.Subject);
                 break;
-            case StateTopics.SessionStreamOpened when change.Payload is { } token && sessions.TryGet(change.Subject, out var streaming):
-                await streaming.Events.YieldToAsync(token);
+            case StateTopics.SessionStreamOpened when long.TryParse(change.Payload, out var startId) && sessions.TryGet(change.Subject, out var streaming):
+                await streaming.Events.YieldToAsync(startId);
                 break;
         }
     }

@@ -68,7 +68,7 @@ public static class StateTopics
     /// </summary>
     public const string SessionReply = "session-reply";
 
-    /// <summary>A GET stream of a legacy session opened on some replica; subject = session id, payload = the stream's token.</summary>
+    /// <summary>A GET stream of a legacy session opened on some replica; subject = session id, payload = the log id where it starts.</summary>
     public const string SessionStreamOpened = "session-stream-opened";
 
     /// <summary>A legacy session was deleted on some replica; subject = session id.</summary>

@@ -16,8 +16,8 @@ namespace Prynai.McpServer.Transport;
 /// <remarks>
 /// The SDK's transport serves one GET per session for its lifetime (a second one throws after the response started),
 /// and its resumability types are obsolete (MCP9006) and keep the stream on one process: the stream is ours. The
-/// replica holding the stream announces it (<see cref="StateTopics.SessionStreamOpened"/>); another replica that was
-/// recording for a cut stream then stops. Until it hears that, both may record: the reader delivers every logged
+/// replica holding the stream announces it (<see cref="StateTopics.SessionStreamOpened"/>, with the log id where it
+/// starts); another replica that was recording for an earlier stream then stops. Until it hears that, both may record: the reader delivers every logged
 /// event once, in id order, so the client may see a notification twice around a move, never miss one.
 /// </remarks>
 internal sealed partial class SessionEventStream(
@@ -30,7 +30,7 @@ internal sealed partial class SessionEventStream(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Connection? _connection;
-    private string? _lastToken;
+    private long _startedAt;
     private long _recordUntil;
     private long _lastDelivered;
 
@@ -46,36 +46,35 @@ internal sealed partial class SessionEventStream(
     /// </summary>
     public async Task ServeAsync(HttpContext context, long? lastEventId, bool prime, CancellationToken cancellationToken)
     {
-        var token = Guid.NewGuid().ToString("N");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var connection = new Connection(context.Response.Body, token, stop);
+        var connection = new Connection(context.Response.Body, stop);
 
         // Under the gate from the log read on, so a notification recorded meanwhile is either in the replay or
         // delivered after it, never skipped.
+        long? start;
         await _gate.WaitAsync(cancellationToken);
         try
         {
             IReadOnlyList<LoggedEvent> replay = [];
-            long? start = null;
             if (lastEventId is not null)
             {
                 replay = await store.ReadEventsAsync(sessionId, lastEventId.Value, cancellationToken);
             }
-            else
-            {
-                start = await TryAppendAsync(string.Empty);
-            }
+            // An empty entry marks where this stream starts: its id primes a new client, and orders this stream
+            // after every earlier one of the session, wherever they were (see YieldToAsync).
+            start = await TryAppendAsync(string.Empty);
             if (_connection is { } previous)
             {
                 // The client reconnected before this replica noticed that the old connection was gone.
                 await previous.Stop.CancelAsync();
             }
             Volatile.Write(ref _connection, connection);
-            _lastToken = token;
+            _startedAt = Math.Max(_startedAt, start ?? 0);
             JsonRpcHttpResponses.StartEventStream(context);
             await context.Response.StartAsync(cancellationToken);
             if (lastEventId is { } after)
             {
+                // Not up to the start marker: what other replicas recorded meanwhile is read when the next event comes.
                 _lastDelivered = after;
                 await WriteAsync(connection, replay, cancellationToken);
                 LogReplayed(logger, replay.Count(e => e.Data.Length > 0));
@@ -102,13 +101,17 @@ internal sealed partial class SessionEventStream(
             _gate.Release();
         }
 
-        try
+        if (start is { } startId)
         {
-            await store.PublishAsync(new StateChange(StateTopics.SessionStreamOpened, sessionId, token), CancellationToken.None);
-        }
-        catch (StateStoreUnavailableException ex)
-        {
-            LogAnnounceFailed(logger, ex);
+            try
+            {
+                await store.PublishAsync(new StateChange(StateTopics.SessionStreamOpened, sessionId,
+                    startId.ToString(CultureInfo.InvariantCulture)), CancellationToken.None);
+            }
+            catch (StateStoreUnavailableException ex)
+            {
+                LogAnnounceFailed(logger, ex);
+            }
         }
         try
         {
@@ -184,15 +187,16 @@ internal sealed partial class SessionEventStream(
     }
 
     /// <summary>
-    /// A GET for this session opened somewhere (<paramref name="token"/> names it): unless it is this copy's own, stop
-    /// streaming and recording here — that replica records from now on.
+    /// A GET for this session opened somewhere, starting at log id <paramref name="startId"/>. A stream that started
+    /// later than every one of this copy's (ids increase within the log, on every replica) takes over: stop streaming
+    /// and recording here. This copy's own announcements, and late ones of older streams, change nothing.
     /// </summary>
-    public async Task YieldToAsync(string token)
+    public async Task YieldToAsync(long startId)
     {
         await _gate.WaitAsync();
         try
         {
-            if (token == _lastToken)
+            if (startId <= _startedAt)
             {
                 return;
             }
@@ -278,11 +282,9 @@ internal sealed partial class SessionEventStream(
         }
     }
 
-    private sealed class Connection(Stream body, string token, CancellationTokenSource stop)
+    private sealed class Connection(Stream body, CancellationTokenSource stop)
     {
         public Stream Body { get; } = body;
-
-        public string Token { get; } = token;
 
         public CancellationTokenSource Stop { get; } = stop;
 

@@ -152,6 +152,39 @@ public sealed class StreamResumptionTests
     }
 
     [Fact]
+    public async Task A_stream_yields_only_to_one_that_started_later_wherever_it_is()
+    {
+        using var server = new PrynaiServerFactory();
+        var http = server.CreateClient();
+        var store = server.Services.GetRequiredService<Prynai.McpServer.State.IStateStore>();
+        var sessionId = await SessionTests.InitializeAsync(http);
+        await SubscribeAsync(http, sessionId);
+        string firstStart;
+        await using (var first = await OpenAsync(http, sessionId))
+        {
+            firstStart = await first.EventIdAsync();
+        }
+        await Task.Delay(200, Ct);
+        await using var current = await OpenAsync(http, sessionId);
+        var currentStart = await current.EventIdAsync();
+
+        // A late announcement of the older stream (the change feed can lag) leaves the current one alone...
+        await store.PublishAsync(new Prynai.McpServer.State.StateChange(Prynai.McpServer.State.StateTopics.SessionStreamOpened, sessionId, firstStart), Ct);
+        await Task.Delay(200, Ct);
+        await BumpAsync(http, sessionId);
+        await current.NextAsync("notifications/resources/updated");
+        var table = server.Services.GetRequiredService<Prynai.McpServer.Transport.SessionTable>();
+        Assert.True(table.TryGet(sessionId, out var stillStreaming) && stillStreaming.Events.IsConnected);
+
+        // ...one that started later (on another replica) takes over: this one ends.
+        var later = (long.Parse(currentStart) + 1_000_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await store.PublishAsync(new Prynai.McpServer.State.StateChange(Prynai.McpServer.State.StateTopics.SessionStreamOpened, sessionId, later), Ct);
+        Assert.True(table.TryGet(sessionId, out var session));
+        await Eventually.TrueAsync(() => !session.Events.IsConnected && !session.HasGetStream, TimeSpan.FromSeconds(5),
+            "a stream that started later elsewhere takes over: this one ends and stops recording");
+    }
+
+    [Fact]
     public async Task A_malformed_Last_Event_ID_is_400()
     {
         using var server = new PrynaiServerFactory();
