@@ -17,8 +17,9 @@ namespace Prynai.McpServer.Transport;
 /// The SDK's transport serves one GET per session for its lifetime (a second one throws after the response started),
 /// and its resumability types are obsolete (MCP9006) and keep the stream on one process: the stream is ours. The
 /// replica holding the stream announces it (<see cref="StateTopics.SessionStreamOpened"/>, with the log id where it
-/// starts); another replica that was recording for an earlier stream then stops. Until it hears that, both may record: the reader delivers every logged
-/// event once, in id order, so the client may see a notification twice around a move, never miss one.
+/// starts); another replica that was recording for an earlier stream then stops. Until it hears that, both may record:
+/// the reader delivers every logged event once, in id order, so the client may see a notification twice around a
+/// move, never miss one.
 /// </remarks>
 internal sealed partial class SessionEventStream(
     string sessionId,
@@ -32,6 +33,7 @@ internal sealed partial class SessionEventStream(
     private Connection? _connection;
     private long _startedAt;
     private long _recordUntil;
+    /// <summary>The log id the client has seen up to; -1 when unknown (the store was down when the stream started).</summary>
     private long _lastDelivered;
 
     /// <summary>A client is connected, or was until recently: notifications for this session are recorded here.</summary>
@@ -79,10 +81,10 @@ internal sealed partial class SessionEventStream(
                 await WriteAsync(connection, replay, cancellationToken);
                 LogReplayed(logger, replay.Count(e => e.Data.Length > 0));
             }
-            else if (start is { } id)
+            else
             {
-                _lastDelivered = id;
-                if (prime)
+                _lastDelivered = start ?? -1;
+                if (prime && start is { } id)
                 {
                     await WriteEventAsync(connection.Body, id, string.Empty, cancellationToken);
                 }
@@ -160,7 +162,7 @@ internal sealed partial class SessionEventStream(
             {
                 return; // already written by a replay that read it from the log
             }
-            else if (logged.PreviousId == _lastDelivered)
+            else if (logged.PreviousId == _lastDelivered || _lastDelivered < 0)
             {
                 await WriteEventAsync(connection.Body, logged.Id, data, connection.Stop.Token);
                 _lastDelivered = logged.Id;
