@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--smoke] [--duration SECONDS] [--connections N] [--threads N] [--out FILE] [--only SCENARIO[,..]]
 #
-# Scenarios: a|stateless, b|sessions, c|counter, d|references, e|idle (default: all). --smoke: about a second per
+# Scenarios: a|stateless, b|sessions, c|counter, d|references (MapMcp, TS SDK, raw), e|idle (default: all). --smoke: about a second per
 # scenario and small counts, for CI. Results: a table on stdout and JSON (default bench/results/<timestamp>.json).
 # Exit code 1 when a run had errors or the counter check failed; never because of a timing.
 set -euo pipefail
@@ -38,8 +38,8 @@ quietly() {
 echo "== npm ci in bench/ (TypeScript SDK reference)"
 quietly npm ci --prefix "$bench_dir" --no-audit --no-fund
 
-echo "== dotnet build -c Release: McpServer, bench/RawEndpoint, bench/Prynai.Bench"
-for project in McpServer bench/RawEndpoint bench/Prynai.Bench; do
+echo "== dotnet build -c Release: McpServer, bench/RawEndpoint, bench/MapMcpHost, bench/Prynai.Bench"
+for project in McpServer bench/RawEndpoint bench/MapMcpHost bench/Prynai.Bench; do
   quietly dotnet build "$repo_root/$project" -c Release --nologo
 done
 

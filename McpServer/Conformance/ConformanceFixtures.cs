@@ -14,6 +14,7 @@ internal static class ConformanceFixtures
         return builder
             .WithTools<ConformanceTools>()
             .WithTools<ConformanceStatelessTools>()
+            .WithTools<ConformanceHeaderTools>()
             .WithResources<ConformanceResources>()
             .WithPrompts<ConformancePrompts>();
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ModelContextProtocol.Protocol;
 using Prynai.McpServer.State;
 using Prynai.McpServer.Transport;
@@ -6,7 +7,8 @@ namespace Prynai.McpServer.Notifications;
 
 /// <summary>
 /// Turns the store's change feed (which reaches every replica) into MCP notifications for the clients whose
-/// streams are on this replica: legacy sessions with an open GET stream, and subscriptions/listen streams.
+/// streams are on this replica: legacy sessions' GET streams (recorded for replay while open or recently cut), and
+/// subscriptions/listen streams.
 /// </summary>
 internal sealed partial class ChangeFanout(
     IStateStore store,
@@ -52,6 +54,9 @@ internal sealed partial class ChangeFanout(
             case StateTopics.SessionEnded:
                 await sessions.DropAsync(change.Subject);
                 break;
+            case StateTopics.SessionStreamOpened when long.TryParse(change.Payload, out var startId) && sessions.TryGet(change.Subject, out var streaming):
+                await streaming.Events.YieldToAsync(startId);
+                break;
         }
     }
 
@@ -65,8 +70,8 @@ internal sealed partial class ChangeFanout(
             }
             try
             {
-                await session.Server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification,
-                    new ResourceUpdatedNotificationParams { Uri = uri });
+                await session.Events.DeliverAsync(Notification(NotificationMethods.ResourceUpdatedNotification,
+                    JsonSerializer.SerializeToNode(new ResourceUpdatedNotificationParams { Uri = uri }, ResourceUpdatedTypeInfo)));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -81,7 +86,7 @@ internal sealed partial class ChangeFanout(
         {
             try
             {
-                await session.Server.SendNotificationAsync(method);
+                await session.Events.DeliverAsync(Notification(method, null));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -104,6 +109,12 @@ internal sealed partial class ChangeFanout(
             }
         }
     }
+
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo ResourceUpdatedTypeInfo =
+        ModelContextProtocol.McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ResourceUpdatedNotificationParams));
+
+    private static JsonRpcNotification Notification(string method, System.Text.Json.Nodes.JsonNode? parameters) =>
+        new() { Method = method, Params = parameters };
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not deliver an update of {Uri} to a session stream")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string uri);

@@ -29,6 +29,18 @@ public interface IStateStore
     /// <summary>Registers a handler for changes published by any replica. Dispose the result to stop.</summary>
     IDisposable Subscribe(Func<StateChange, Task> handler);
 
+    /// <summary>
+    /// Appends <paramref name="data"/> to the bounded, expiring event log <paramref name="log"/> (created on first use),
+    /// dropping what exceeds <paramref name="limits"/>. Event ids increase within a log and are never reused, not even
+    /// after the log expired and started again; the result also names the id of the event before this one (0: none).
+    /// </summary>
+    Task<AppendedEvent> AppendEventAsync(string log, string data, EventLogLimits limits, CancellationToken cancellationToken);
+
+    /// <summary>The log's retained, unexpired events with an id greater than <paramref name="afterId"/>, oldest first.</summary>
+    Task<IReadOnlyList<LoggedEvent>> ReadEventsAsync(string log, long afterId, CancellationToken cancellationToken);
+
+    Task DeleteEventLogAsync(string log, CancellationToken cancellationToken);
+
     /// <summary>A cheap round trip to the backing service.</summary>
     Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken);
 }
@@ -56,11 +68,23 @@ public static class StateTopics
     /// </summary>
     public const string SessionReply = "session-reply";
 
+    /// <summary>A GET stream of a legacy session opened on some replica; subject = session id, payload = the log id where it starts.</summary>
+    public const string SessionStreamOpened = "session-stream-opened";
+
     /// <summary>A legacy session was deleted on some replica; subject = session id.</summary>
     public const string SessionEnded = "session-ended";
 }
 
 public sealed record StoreHealth(bool IsHealthy, string? Error = null);
+
+/// <summary>What an event log keeps: at most <paramref name="MaxEvents"/> events, each for <paramref name="TimeToLive"/>.</summary>
+public sealed record EventLogLimits(int MaxEvents, TimeSpan TimeToLive);
+
+/// <summary>An event as the log holds it.</summary>
+public sealed record LoggedEvent(long Id, string Data);
+
+/// <summary>The id given to an appended event, and the id of the event before it in the same log (0 when there was none).</summary>
+public readonly record struct AppendedEvent(long Id, long PreviousId);
 
 /// <summary>The backing service of the state store could not be reached or answered with an error.</summary>
 public sealed class StateStoreUnavailableException(string store, Exception? inner = null)

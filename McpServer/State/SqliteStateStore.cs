@@ -6,7 +6,7 @@ namespace Prynai.McpServer.State;
 /// The embedded default store: one SQLite file (WAL mode) that survives restarts. Its change feed is in-process,
 /// which is exactly right for the single replica this store is meant for.
 /// </summary>
-internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable
+internal sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
 {
     private readonly string _connectionString;
     private readonly string _path;
@@ -160,7 +160,8 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable
             command.CommandText =
                 "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;" +
                 "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);" +
-                "CREATE TABLE IF NOT EXISTS entries(key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NULL);";
+                "CREATE TABLE IF NOT EXISTS entries(key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NULL);" +
+                EventLogSchema;
             await command.ExecuteNonQueryAsync(cancellationToken);
             _initialized = true;
         }

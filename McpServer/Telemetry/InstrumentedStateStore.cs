@@ -34,6 +34,15 @@ internal sealed class InstrumentedStateStore(IStateStore inner, PrynaiTelemetry 
     public Task PublishAsync(StateChange change, CancellationToken cancellationToken) =>
         MeasureAsync("publish", async () => { await inner.PublishAsync(change, cancellationToken); return true; });
 
+    public Task<AppendedEvent> AppendEventAsync(string log, string data, EventLogLimits limits, CancellationToken cancellationToken) =>
+        MeasureAsync("append_event", () => inner.AppendEventAsync(log, data, limits, cancellationToken));
+
+    public Task<IReadOnlyList<LoggedEvent>> ReadEventsAsync(string log, long afterId, CancellationToken cancellationToken) =>
+        MeasureAsync("read_events", () => inner.ReadEventsAsync(log, afterId, cancellationToken));
+
+    public Task DeleteEventLogAsync(string log, CancellationToken cancellationToken) =>
+        MeasureAsync("delete_event_log", async () => { await inner.DeleteEventLogAsync(log, cancellationToken); return true; });
+
     public IDisposable Subscribe(Func<StateChange, Task> handler) => inner.Subscribe(handler);
 
     public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken) => inner.CheckHealthAsync(cancellationToken);

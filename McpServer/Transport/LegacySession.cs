@@ -17,15 +17,15 @@ internal sealed class LegacySession : IAsyncDisposable
     private long _lastActivity;
     private long _lastPersisted;
     private int _activeRequests;
-    private int _getStreams;
     private int _closing;
     private int _disposed;
 
-    public LegacySession(string id, string? ownerId, StreamableHttpServerTransport transport, TimeProvider time)
+    public LegacySession(string id, string? ownerId, StreamableHttpServerTransport transport, SessionEventStream events, TimeProvider time)
     {
         Id = id;
         OwnerId = ownerId;
         Transport = transport;
+        Events = events;
         _time = time;
         _lastActivity = _lastPersisted = time.GetTimestamp();
     }
@@ -36,6 +36,9 @@ internal sealed class LegacySession : IAsyncDisposable
     public string? OwnerId { get; }
 
     public StreamableHttpServerTransport Transport { get; }
+
+    /// <summary>The GET stream: server-to-client notifications, recorded for replay.</summary>
+    public SessionEventStream Events { get; }
 
     /// <summary>The client's initialize parameters, once the handshake ran (or from the shared record).</summary>
     public InitializeRequestParams? Initialize { get; set; }
@@ -51,7 +54,8 @@ internal sealed class LegacySession : IAsyncDisposable
     /// <summary>Resource URIs this session subscribed to (resources/subscribe).</summary>
     public ConcurrentDictionary<string, byte> Subscriptions { get; } = new(StringComparer.Ordinal);
 
-    public bool HasGetStream => Volatile.Read(ref _getStreams) > 0;
+    /// <summary>A client streams notifications (GET), or did until recently and may resume: they are being recorded.</summary>
+    public bool HasGetStream => Events.IsRecording;
 
     /// <summary>This copy is leaving memory (parked or expired); a new lookup finds the session again.</summary>
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
@@ -63,7 +67,7 @@ internal sealed class LegacySession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Marks a request in flight; the session cannot park or expire until the scope is disposed. False when the
+    /// Marks a request (or a GET stream) in flight; the session cannot park or expire until the scope is disposed. False when the
     /// session is leaving memory: the caller looks it up again (which restores it from its record).
     /// </summary>
     public bool TryBeginRequest(out RequestScope scope)
@@ -77,21 +81,6 @@ internal sealed class LegacySession : IAsyncDisposable
         }
         Touch();
         scope = new RequestScope(this);
-        return true;
-    }
-
-    public bool TryBeginGetStream()
-    {
-        if (Volatile.Read(ref _closing) != 0 || Interlocked.CompareExchange(ref _getStreams, 1, 0) != 0)
-        {
-            return false;
-        }
-        if (Volatile.Read(ref _closing) != 0)
-        {
-            Volatile.Write(ref _getStreams, 0);
-            return false;
-        }
-        Touch();
         return true;
     }
 
@@ -111,12 +100,6 @@ internal sealed class LegacySession : IAsyncDisposable
         }
         Volatile.Write(ref _closing, 0);
         return false;
-    }
-
-    public void EndGetStream()
-    {
-        Volatile.Write(ref _getStreams, 0);
-        Touch();
     }
 
     public bool IsIdle(TimeSpan timeout) =>
@@ -140,6 +123,7 @@ internal sealed class LegacySession : IAsyncDisposable
             return;
         }
         await _stop.CancelAsync();
+        await Events.DisposeAsync();
         await Transport.DisposeAsync();
         try
         {

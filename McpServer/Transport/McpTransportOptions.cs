@@ -33,6 +33,17 @@ public sealed class McpTransportOptions
     [Range(1, 1_000_000)]
     public int MaxSessions { get; set; } = 10_000;
 
+    /// <summary>
+    /// How long a session's notifications stay replayable (GET with <c>Last-Event-ID</c>), and how long the replica
+    /// that held a cut GET stream keeps recording them for the client to come back (on any replica).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ReplayWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Most notifications kept per session for replay; older ones are dropped first.</summary>
+    [Range(1, 100_000)]
+    public int ReplayMaxEvents { get; set; } = 1000;
+
     /// <summary>Largest accepted request body on every MCP route; larger bodies get 413.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;

@@ -2,13 +2,14 @@ using System.Buffers;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Prynai.McpServer.Transport;
 
 /// <summary>
 /// The HTTP-level rules of protocol 2026-07-28 that the SDK leaves to the host: the MCP-Protocol-Version header
-/// agrees with <c>_meta</c>, <c>Mcp-Method</c>/<c>Mcp-Name</c> agree with the body, capabilities are present, and
-/// the RPCs that revision removed are refused.
+/// agrees with <c>_meta</c>, <c>Mcp-Method</c>/<c>Mcp-Name</c> and <c>Mcp-Param-*</c> (<see cref="ParameterHeaderValidator"/>)
+/// agree with the body, capabilities are present, and the RPCs that revision removed are refused.
 /// </summary>
 internal static class PerRequestMetadataValidator
 {
@@ -33,7 +34,8 @@ internal static class PerRequestMetadataValidator
             : null;
 
     /// <summary>Returns null when the request may proceed, else the HTTP status and JSON-RPC error to answer.</summary>
-    public static (int Status, McpErrorCode Code, string Message)? Validate(HttpRequest request, JsonRpcMessage message, string? headerVersion)
+    public static (int Status, McpErrorCode Code, string Message)? Validate(
+        HttpRequest request, JsonRpcMessage message, string? headerVersion, McpServerPrimitiveCollection<McpServerTool>? tools)
     {
         if (message is not (JsonRpcRequest or JsonRpcNotification))
         {
@@ -60,7 +62,7 @@ internal static class PerRequestMetadataValidator
                 $"The {McpHttpHeaders.ProtocolVersion} header '{headerVersion}' does not match params._meta protocol version '{metaVersion}'.");
         }
 
-        if (ValidateStandardHeaders(request, message) is { } headerError)
+        if ((ValidateStandardHeaders(request, message) ?? ParameterHeaderValidator.Validate(request, message, tools)) is { } headerError)
         {
             return (400, McpErrorCode.HeaderMismatch, headerError);
         }

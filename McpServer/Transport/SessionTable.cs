@@ -27,6 +27,7 @@ internal sealed partial class SessionTable(
     private readonly ConcurrentDictionary<string, LegacySession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<LegacySession?>>> _restoring = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger<SessionTable>();
+    private readonly ILogger _eventStreamLogger = loggerFactory.CreateLogger<SessionEventStream>();
 
 
     public int Count => _sessions.Count;
@@ -55,7 +56,7 @@ internal sealed partial class SessionTable(
                 return new ValueTask(SaveRecordAsync(session, cancellationToken));
             },
         };
-        session = new LegacySession(id, ownerId, transport, time);
+        session = new LegacySession(id, ownerId, transport, NewEventStream(id), time);
         session.Start(ProtocolServer.Create(transport, serverOptions.Value, loggerFactory, services));
         _sessions[id] = session;
         LogSessionStarted(_logger, _sessions.Count);
@@ -96,7 +97,7 @@ internal sealed partial class SessionTable(
         options.KnownClientInfo = record.Initialize.ClientInfo;
         options.KnownClientCapabilities = record.Initialize.Capabilities;
 
-        var session = new LegacySession(sessionId, record.OwnerId, transport, time)
+        var session = new LegacySession(sessionId, record.OwnerId, transport, NewEventStream(sessionId), time)
         {
             Initialize = record.Initialize,
             LogLevel = record.LogLevel,
@@ -112,11 +113,26 @@ internal sealed partial class SessionTable(
         return session;
     }
 
+    private SessionEventStream NewEventStream(string sessionId)
+    {
+        var options = transportOptions.Value;
+        return new SessionEventStream(sessionId, store, new EventLogLimits(options.ReplayMaxEvents, options.ReplayWindow), options.ReplayWindow,
+            time, _eventStreamLogger);
+    }
+
     /// <summary>Ends the session everywhere: here, in the shared directory, and on other replicas (via the change feed).</summary>
     public async Task EndAsync(LegacySession session, CancellationToken cancellationToken)
     {
         await DropAsync(session.Id);
         await directory.DeleteAsync(session.Id, cancellationToken);
+        try
+        {
+            await store.DeleteEventLogAsync(session.Id, cancellationToken);
+        }
+        catch (StateStoreUnavailableException)
+        {
+            // The log expires after the replay window by itself.
+        }
         try
         {
             await store.PublishAsync(new StateChange(StateTopics.SessionEnded, session.Id), cancellationToken);

@@ -67,7 +67,7 @@ internal sealed partial class StreamableHttpEndpoint(
 
         if (perRequestMetadata)
         {
-            if (PerRequestMetadataValidator.Validate(request, message, headerVersion) is { } invalid)
+            if (PerRequestMetadataValidator.Validate(request, message, headerVersion, statelessOptions.Pooled.ToolCollection) is { } invalid)
             {
                 await JsonRpcHttpResponses.WriteErrorAsync(context, invalid.Status, invalid.Code, invalid.Message, requestId);
                 return;
@@ -161,42 +161,20 @@ internal sealed partial class StreamableHttpEndpoint(
                 "Not Acceptable: the Accept header must allow text/event-stream.");
             return;
         }
-        var sessionId = context.Request.Headers[McpHttpHeaders.SessionId].ToString();
-        LegacySession? session;
-        while (true)
+        if (!SessionStreamRequests.TryReadLastEventId(context.Request, out var lastEventId))
         {
-            if ((session = await FindSessionAsync(context, sessionId, default)) is null)
-            {
-                return;
-            }
-            if (session.TryBeginGetStream())
-            {
-                break;
-            }
-            if (!session.IsClosing)
-            {
-                await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status409Conflict, McpErrorCode.InvalidRequest,
-                    "This session already has an open GET stream; close it before opening another.");
-                return;
-            }
-            await Task.Delay(5, context.RequestAborted); // leaving memory: the next lookup restores it
+            await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest,
+                "Bad Request: Last-Event-ID must be the id of an event this server sent on the session's GET stream (a decimal number).");
+            return;
         }
-
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        try
+        // A GET stream counts as a request in flight: the session stays in memory (and cannot park) while it streams.
+        if (await BeginSessionRequestAsync(context, context.Request.Headers[McpHttpHeaders.SessionId].ToString(), default) is not var (session, scope))
         {
-            context.Response.Headers[McpHttpHeaders.SessionId] = session.Id;
-            JsonRpcHttpResponses.StartEventStream(context);
-            await context.Response.Body.FlushAsync(stop.Token);
-            await session.Transport.HandleGetRequestAsync(context.Response.Body, stop.Token);
+            return;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        using (scope)
         {
-            // The client closed the stream, or the server is stopping: both end an SSE response normally.
-        }
-        finally
-        {
-            session.EndGetStream();
+            await SessionStreamRequests.ServeAsync(context, session, lastEventId, lifetime.ApplicationStopping, _logger);
         }
     }
 

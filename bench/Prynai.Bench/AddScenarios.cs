@@ -2,12 +2,14 @@ namespace Prynai.Bench;
 
 /// <summary>
 /// The <c>tools/call add</c> scenarios: (a) Prynai stateless 2026-07-28, (b) Prynai 2025-11-25 sessions, both with
-/// authentication off and on; (d) the same call against the TypeScript SDK and a raw ASP.NET Core endpoint.
+/// authentication off and on; (d) the same call against the C# SDK's own transport (<c>MapMcp()</c> serving Prynai's
+/// tools), the TypeScript SDK and a raw ASP.NET Core endpoint.
 /// </summary>
 internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, BenchResults results, BenchSettings settings, TextWriter progress)
 {
     public const string Prynai = "Prynai";
     public const string TypeScript = "TS SDK 1.32.2";
+    public const string MapMcp = "MapMcp (C# SDK 2.4.0)";
     public const string Raw = "raw ASP.NET Core";
     public const string StatelessCase = "stateless";
     public const string OneSession = "1 session";
@@ -46,9 +48,17 @@ internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, Ben
         }
     }
 
-    /// <summary>(d) the TypeScript SDK (stateless, then sessions) and the raw endpoint, without authentication.</summary>
+    /// <summary>(d) MapMcp and the TypeScript SDK (each stateless, then sessions) and the raw endpoint, without authentication.</summary>
     public async Task RunReferencesAsync(CancellationToken cancellationToken)
     {
+        progress.WriteLine("MapMcp (C# SDK), stateless and sessions");
+        await using (var mapMcp = await targets.StartMapMcpAsync(cancellationToken))
+        {
+            await measure.PrimeAsync(mapMcp, McpRequests.StatelessAdd(null), cancellationToken);
+            results.Add(await measure.ForDurationAsync(new("d", MapMcp, StatelessCase, McpRequests.Stateless), mapMcp, McpRequests.StatelessAdd(null), cancellationToken));
+            await RunSessionsAsync("d", MapMcp, mapMcp, token: null, auth: false, cancellationToken);
+        }
+
         progress.WriteLine("TypeScript SDK, stateless");
         await using (var stateless = await targets.StartTypeScriptAsync(stateless: true, cancellationToken))
         {
@@ -82,6 +92,10 @@ internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, Ben
             return new Ratio(name, prynai?.Name ?? $"{Prynai} {@case} (not run)", other?.Name ?? $"{reference} {referenceCase} (not run)", value);
         }
 
+        // The ratio that keeps the decision to run our own transport honest (DESIGN.md, "Package choices").
+        yield return Of("Prynai/MapMcp stateless", "a", StatelessCase, MapMcp, StatelessCase);
+        yield return Of("Prynai/MapMcp 1 session", "b", OneSession, MapMcp, OneSession);
+        yield return Of($"Prynai/MapMcp {ManySessions}", "b", ManySessions, MapMcp, ManySessions);
         yield return Of("Prynai/TS stateless", "a", StatelessCase, TypeScript, StatelessCase);
         yield return Of("Prynai/TS 1 session", "b", OneSession, TypeScript, OneSession);
         yield return Of($"Prynai/TS {ManySessions}", "b", ManySessions, TypeScript, ManySessions);

@@ -70,6 +70,8 @@ internal sealed record BenchPaths(string Root)
 
     public string RawEndpoint => Path.Combine(Root, "bench", "RawEndpoint", "bin", "Release", "net10.0", "Prynai.Bench.RawEndpoint.dll");
 
+    public string MapMcpHost => Path.Combine(Root, "bench", "MapMcpHost", "bin", "Release", "net10.0", "Prynai.Bench.MapMcpHost.dll");
+
     public string TypeScriptServer => Path.Combine(Root, "bench", "reference", "ts-server.mjs");
 
     public string NodeModules => Path.Combine(Root, "bench", "node_modules");
@@ -93,7 +95,7 @@ internal sealed record BenchPaths(string Root)
 
     /// <summary>The build outputs and packages run.sh prepares, with the ones missing.</summary>
     public IReadOnlyList<string> Missing() =>
-        new[] { PrynaiServer, RawEndpoint, TypeScriptServer, LuaScript, Path.Combine(NodeModules, "@modelcontextprotocol", "sdk") }
+        new[] { PrynaiServer, RawEndpoint, MapMcpHost, TypeScriptServer, LuaScript, Path.Combine(NodeModules, "@modelcontextprotocol", "sdk") }
             .Where(path => !File.Exists(path) && !Directory.Exists(path))
             .ToList();
 }

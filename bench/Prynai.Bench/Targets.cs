@@ -62,6 +62,23 @@ internal sealed class Targets(BenchPaths paths)
             cleanup: () => state.Delete(recursive: true));
     }
 
+    /// <summary>
+    /// The SDK's own transport (bench/MapMcpHost: Prynai's tools, resources and prompts on <c>MapMcp()</c>), 2026-07-28
+    /// stateless and 2025-11-25 sessions on one endpoint, as deployed (Production), state in a temporary directory.
+    /// </summary>
+    public Task<ServerProcess> StartMapMcpAsync(CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var state = Directory.CreateTempSubdirectory("prynai-bench-mapmcp-");
+        var start = new ProcessStartInfo("dotnet", [paths.MapMcpHost]) { WorkingDirectory = Path.GetDirectoryName(paths.MapMcpHost)! };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["State__SqlitePath"] = Path.Combine(state.FullName, "prynai.db");
+        start.Environment["Support__SqlitePath"] = Path.Combine(state.FullName, "contoso.db");
+        return ServerProcess.StartAsync("MapMcp (SDK)", start, port, ServerProcess.HttpReady("/healthz"), cancellationToken,
+            cleanup: () => state.Delete(recursive: true));
+    }
+
     /// <summary>The TypeScript SDK reference (bench/reference/ts-server.mjs), stateless or with sessions.</summary>
     public Task<ServerProcess> StartTypeScriptAsync(bool stateless, CancellationToken cancellationToken)
     {

@@ -26,6 +26,34 @@ public sealed class SseStream : IAsyncDisposable
         return new SseStream(response, new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken), Encoding.UTF8));
     }
 
+    /// <summary>The id of the last event read (a priming event included), as a reconnecting client sends it back.</summary>
+    public string? LastEventId { get; private set; }
+
+    /// <summary>Reads until an event id arrives (the priming event of a 2025-11-25 stream), or returns the one seen.</summary>
+    public async Task<string> EventIdAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (LastEventId is null && DateTime.UtcNow < deadline)
+        {
+            _pendingLine ??= _reader.ReadLineAsync(_stop.Token).AsTask();
+            if (await Task.WhenAny(_pendingLine, Task.Delay(deadline - DateTime.UtcNow, TestContext.Current.CancellationToken)) != _pendingLine)
+            {
+                break;
+            }
+            var line = await _pendingLine;
+            _pendingLine = null;
+            if (line is null)
+            {
+                break;
+            }
+            if (line.StartsWith("id:", StringComparison.Ordinal))
+            {
+                LastEventId = line[3..].Trim();
+            }
+        }
+        return LastEventId ?? throw new TimeoutException("No event id arrived on the stream.");
+    }
+
     public async Task<JsonObject> NextAsync() =>
         await NextAsync(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException("No message arrived on the stream.");
 
@@ -45,6 +73,10 @@ public sealed class SseStream : IAsyncDisposable
             if (line is null)
             {
                 return null;
+            }
+            if (line.StartsWith("id:", StringComparison.Ordinal))
+            {
+                LastEventId = line[3..].Trim();
             }
             if (line.StartsWith("data:", StringComparison.Ordinal) && line.Length > 5)
             {

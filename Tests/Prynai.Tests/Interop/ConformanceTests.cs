@@ -31,7 +31,7 @@ public sealed class ConformanceTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Next_0_2_0_Alpha12_Requirements2026_PassesEveryScoredScenario_AndHeaderValidation()
+    public async Task Next_0_2_0_Alpha12_Requirements2026_PassesEveryScoredScenario_AndHeaderValidations()
     {
         await NodeTooling.EnsureInstalledAsync();
         await using var server = await ServerProcess.StartAsync(Conformance);
@@ -48,6 +48,9 @@ public sealed class ConformanceTests(ITestOutputHelper output)
         Assert.Equal(37, scored.Count);
         Assert.All(scored, s => Assert.True(s.Value.All(c => c.Status is "SUCCESS" or "INFO"), $"{s.Key}: {Describe(s.Value)}"));
         Assert.All(scenarios["http-header-validation"], c => Assert.Equal("SUCCESS", c.Status));
+        // SEP-2243 custom headers (fixture test_custom_headers): every declared check observed and passed.
+        Assert.True(scenarios["http-custom-header-server-validation"].Count >= 9, Describe(scenarios["http-custom-header-server-validation"]));
+        Assert.All(scenarios["http-custom-header-server-validation"], c => Assert.True(c.Status == "SUCCESS", $"{c.Id}={c.Status} {c.Error}"));
         AssertFixturesReallyAnswered(scenarios);
     }
 

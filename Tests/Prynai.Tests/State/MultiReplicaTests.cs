@@ -83,6 +83,39 @@ public sealed class MultiReplicaTests(RedisFixture redis, CosmosFixture cosmos) 
     [Theory]
     [InlineData("redis")]
     [InlineData("cosmos")]
+    public async Task GetStreamCutOnA_ResumesOnBWithLastEventId_WithoutMissingANotification(string store)
+    {
+        await using var replicas = await Replicas.StartAsync(store == "redis" ? RedisSettings() : cosmos.Server.Settings(separator: "__"));
+        var a = new HttpClient { BaseAddress = replicas.A.BaseAddress };
+        var b = new HttpClient { BaseAddress = replicas.B.BaseAddress };
+        var sessionId = await Transport.SessionTests.InitializeAsync(a);
+        await Transport.StreamResumptionTests.SubscribeAsync(b, sessionId);
+        await Task.Delay(1500, Ct); // the subscription reaches A's copy through the change feed
+
+        string primed;
+        await using (var cut = await Transport.StreamResumptionTests.OpenAsync(a, sessionId))
+        {
+            primed = await cut.EventIdAsync();
+        }
+        await Task.Delay(300, Ct);
+        // While the client is away, changes made through B: A, which held the stream, records them in the store.
+        await Transport.StreamResumptionTests.BumpAsync(b, sessionId);
+        await Transport.StreamResumptionTests.BumpAsync(b, sessionId);
+        await Task.Delay(1500, Ct);
+
+        await using var resumed = await Transport.StreamResumptionTests.OpenAsync(b, sessionId, lastEventId: primed);
+        await resumed.NextAsync("notifications/resources/updated");
+        await resumed.NextAsync("notifications/resources/updated");
+
+        // Live again, now from B: a change made through A reaches the stream on B.
+        await Task.Delay(1500, Ct);
+        await Transport.StreamResumptionTests.BumpAsync(a, sessionId);
+        Assert.Equal("prynai://counter", (await resumed.NextAsync("notifications/resources/updated"))["params"]!["uri"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("cosmos")]
     public async Task ListenerOnA_HearsACounterChangeMadeThroughB(string store)
     {
         await using var replicas = await Replicas.StartAsync(store == "redis" ? RedisSettings() : cosmos.Server.Settings(separator: "__"));

@@ -118,6 +118,89 @@ public abstract class StateStoreContract : IAsyncDisposable
         subscriptions.ForEach(s => s.Dispose());
     }
 
+    private static readonly EventLogLimits Roomy = new(100, TimeSpan.FromMinutes(5));
+
+    [Fact]
+    public async Task EventLog_AppendsInOrder_AndReadsWhatFollowsAnId()
+    {
+        var store = await CreateStoreAsync();
+        var log = Key("log");
+
+        var first = await store.AppendEventAsync(log, "one", Roomy, Ct);
+        var second = await store.AppendEventAsync(log, "two", Roomy, Ct);
+        var third = await store.AppendEventAsync(log, "{\"three\":3}", Roomy, Ct);
+
+        Assert.Equal(0, first.PreviousId);
+        Assert.Equal(first.Id, second.PreviousId);
+        Assert.Equal(second.Id, third.PreviousId);
+        Assert.True(first.Id > 0 && first.Id < second.Id && second.Id < third.Id);
+        Assert.Equal([(first.Id, "one"), (second.Id, "two"), (third.Id, "{\"three\":3}")],
+            (await store.ReadEventsAsync(log, 0, Ct)).Select(e => (e.Id, e.Data)));
+        Assert.Equal(["two", "{\"three\":3}"], (await store.ReadEventsAsync(log, first.Id, Ct)).Select(e => e.Data));
+        Assert.Empty(await store.ReadEventsAsync(log, third.Id, Ct));
+        Assert.Empty(await store.ReadEventsAsync(Key("other-log"), 0, Ct));
+    }
+
+    [Fact]
+    public async Task EventLog_KeepsAtMostItsMaximum_DroppingTheOldest()
+    {
+        var store = await CreateStoreAsync();
+        var log = Key("bounded");
+        var limits = new EventLogLimits(3, TimeSpan.FromMinutes(5));
+
+        for (var i = 1; i <= 5; i++)
+        {
+            await store.AppendEventAsync(log, $"e{i}", limits, Ct);
+        }
+
+        Assert.Equal(["e3", "e4", "e5"], (await store.ReadEventsAsync(log, 0, Ct)).Select(e => e.Data));
+    }
+
+    [Fact]
+    public async Task EventLog_EventsExpire_AndIdsKeepIncreasingWhenTheLogStartsAgain()
+    {
+        var store = await CreateStoreAsync();
+        var log = Key("expiring-log");
+        var shortLived = new EventLogLimits(100, TimeSpan.FromSeconds(1));
+
+        var before = await store.AppendEventAsync(log, "old", shortLived, Ct);
+        await Task.Delay(TimeSpan.FromSeconds(1.6), Ct);
+        Assert.Empty(await store.ReadEventsAsync(log, 0, Ct));
+
+        var after = await store.AppendEventAsync(log, "new", shortLived, Ct);
+        Assert.True(after.Id > before.Id, $"id {after.Id} after the log expired must exceed {before.Id}");
+        Assert.Equal(["new"], (await store.ReadEventsAsync(log, before.Id, Ct)).Select(e => e.Data));
+    }
+
+    [Fact]
+    public async Task EventLog_TwoInstancesAppendingTogether_GetDistinctIdsInOneOrder()
+    {
+        var (first, second) = (await CreateStoreAsync(), await CreateStoreAsync());
+        var log = Key("shared-log");
+
+        var appended = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            (i % 2 == 0 ? first : second).AppendEventAsync(log, $"e{i}", Roomy, Ct)));
+
+        Assert.Equal(20, appended.Select(a => a.Id).Distinct().Count());
+        var read = await second.ReadEventsAsync(log, 0, Ct);
+        Assert.Equal(appended.Select(a => a.Id).Order(), read.Select(e => e.Id));
+        // Each append names the one before it: together they chain every event once.
+        Assert.Equal(read.Select(e => e.Id).SkipLast(1).Prepend(0), appended.OrderBy(a => a.Id).Select(a => a.PreviousId));
+    }
+
+    [Fact]
+    public async Task EventLog_Delete_RemovesTheLog()
+    {
+        var store = await CreateStoreAsync();
+        var log = Key("deleted-log");
+        var appended = await store.AppendEventAsync(log, "x", Roomy, Ct);
+
+        await store.DeleteEventLogAsync(log, Ct);
+
+        Assert.Empty(await store.ReadEventsAsync(log, 0, Ct));
+        Assert.True((await store.AppendEventAsync(log, "y", Roomy, Ct)).Id > appended.Id);
+    }
+
     [Fact]
     public async Task Health_IsReportedHealthy()
     {

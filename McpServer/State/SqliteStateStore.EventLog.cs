@@ -1,0 +1,98 @@
+using Microsoft.Data.Sqlite;
+
+namespace Prynai.McpServer.State;
+
+/// <summary>
+/// Event logs in one table. AUTOINCREMENT ids are never reused, so ids keep increasing across logs and restarts.
+/// Each append trims its own log (count and age); expired rows of logs nobody appends to any more go once a minute.
+/// </summary>
+internal sealed partial class SqliteStateStore
+{
+    private const string EventLogSchema =
+        "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY AUTOINCREMENT, log TEXT NOT NULL, data TEXT NOT NULL, expires_at INTEGER NOT NULL);" +
+        "CREATE INDEX IF NOT EXISTS events_by_log ON events(log, id);";
+
+    private static readonly TimeSpan EventPurgeInterval = TimeSpan.FromMinutes(1);
+    private long _nextEventPurge;
+
+    public Task<AppendedEvent> AppendEventAsync(string log, string data, EventLogLimits limits, CancellationToken cancellationToken) =>
+        WithConnectionAsync(write: true, cancellationToken, async connection =>
+        {
+            var now = Now();
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var previous = (long)(await ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(id), 0) FROM events WHERE log = $log", cancellationToken,
+                ("$log", log)))!;
+            var id = (long)(await ScalarAsync(connection, transaction, "INSERT INTO events(log, data, expires_at) VALUES($log, $data, $expires) RETURNING id",
+                cancellationToken, ("$log", log), ("$data", data), ("$expires", now + (long)limits.TimeToLive.TotalMilliseconds)))!;
+            await ScalarAsync(connection, transaction,
+                "DELETE FROM events WHERE log = $log AND (expires_at <= $now OR id <= " +
+                "(SELECT id FROM events WHERE log = $log ORDER BY id DESC LIMIT 1 OFFSET $max))",
+                cancellationToken, ("$log", log), ("$now", now), ("$max", limits.MaxEvents));
+            if (now >= Volatile.Read(ref _nextEventPurge))
+            {
+                Volatile.Write(ref _nextEventPurge, now + (long)EventPurgeInterval.TotalMilliseconds);
+                await ScalarAsync(connection, transaction, "DELETE FROM events WHERE expires_at <= $now", cancellationToken, ("$now", now));
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return new AppendedEvent(id, previous);
+        });
+
+    public Task<IReadOnlyList<LoggedEvent>> ReadEventsAsync(string log, long afterId, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<LoggedEvent>>(write: false, cancellationToken, async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT id, data FROM events WHERE log = $log AND id > $after AND expires_at > $now ORDER BY id";
+            command.Parameters.AddWithValue("$log", log);
+            command.Parameters.AddWithValue("$after", afterId);
+            command.Parameters.AddWithValue("$now", Now());
+            var events = new List<LoggedEvent>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                events.Add(new LoggedEvent(reader.GetInt64(0), reader.GetString(1)));
+            }
+            return events;
+        });
+
+    public Task DeleteEventLogAsync(string log, CancellationToken cancellationToken) =>
+        ExecuteWriteAsync("DELETE FROM events WHERE log = $log", cancellationToken, ("$log", log));
+
+    private async Task<T> WithConnectionAsync<T>(bool write, CancellationToken cancellationToken, Func<SqliteConnection, Task<T>> work)
+    {
+        if (write)
+        {
+            await _writeGate.WaitAsync(cancellationToken);
+        }
+        try
+        {
+            await EnsureInitializedAsync(cancellationToken);
+            await using var connection = new SqliteConnection(_connectionString);
+            await connection.OpenAsync(cancellationToken);
+            return await work(connection);
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new StateStoreUnavailableException(Kind, ex);
+        }
+        finally
+        {
+            if (write)
+            {
+                _writeGate.Release();
+            }
+        }
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+}

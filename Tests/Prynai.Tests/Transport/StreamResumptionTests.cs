@@ -1,0 +1,235 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Prynai.Tests.Infrastructure;
+
+namespace Prynai.Tests.Transport;
+
+/// <summary>
+/// A legacy session's GET stream can be closed and opened again, and resumed with Last-Event-ID: what was notified
+/// while the client was away is replayed from the session's event log (bounded by Mcp:ReplayMaxEvents and
+/// Mcp:ReplayWindow), then the stream goes on live.
+/// </summary>
+public sealed class StreamResumptionTests
+{
+    [Fact]
+    public async Task A_second_GET_after_the_first_closed_streams_notifications()
+    {
+        using var server = new PrynaiServerFactory();
+        var http = server.CreateClient();
+        var sessionId = await SessionTests.InitializeAsync(http);
+        await SubscribeAsync(http, sessionId);
+
+        await using (var first = await OpenAsync(http, sessionId))
+        {
+            await BumpAsync(http, sessionId);
+            await first.NextAsync("notifications/resources/updated");
+        }
+        await Task.Delay(200, Ct);
+
+        await using var second = await OpenAsync(http, sessionId);
+        await BumpAsync(http, sessionId);
+        var update = await second.NextAsync("notifications/resources/updated");
+        Assert.Equal("prynai://counter", update["params"]!["uri"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Resuming_with_Last_Event_ID_replays_what_was_missed_then_streams_on()
+    {
+        using var server = new PrynaiServerFactory();
+        var http = server.CreateClient();
+        var sessionId = await SessionTests.InitializeAsync(http);
+        await SubscribeAsync(http, sessionId);
+
+        string primed;
+        await using (var first = await OpenAsync(http, sessionId))
+        {
+            primed = await first.EventIdAsync();
+        }
+        await Task.Delay(200, Ct);
+        await BumpAsync(http, sessionId);
+        await BumpAsync(http, sessionId);
+        await ListChangeAsync(server);
+
+        await using var resumed = await OpenAsync(http, sessionId, lastEventId: primed);
+        var missed = new[] { await resumed.NextAsync(), await resumed.NextAsync(), await resumed.NextAsync() };
+        Assert.Equal(["notifications/resources/updated", "notifications/resources/updated", "notifications/tools/list_changed"],
+            missed.Select(m => m["method"]!.GetValue<string>()));
+        Assert.True(long.Parse(resumed.LastEventId!) > long.Parse(primed));
+        Assert.Null(await resumed.NextAsync(TimeSpan.FromMilliseconds(300)));
+
+        await BumpAsync(http, sessionId);
+        Assert.Equal("prynai://counter", (await resumed.NextAsync("notifications/resources/updated"))["params"]!["uri"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Resuming_from_a_later_event_replays_only_what_follows_it()
+    {
+        using var server = new PrynaiServerFactory();
+        var http = server.CreateClient();
+        var sessionId = await SessionTests.InitializeAsync(http);
+        await SubscribeAsync(http, sessionId);
+
+        string afterFirst;
+        await using (var stream = await OpenAsync(http, sessionId))
+        {
+            await BumpAsync(http, sessionId);
+            await stream.NextAsync("notifications/resources/updated");
+            afterFirst = stream.LastEventId!;
+            await BumpAsync(http, sessionId);
+            await stream.NextAsync("notifications/resources/updated");
+        }
+        await Task.Delay(200, Ct);
+
+        await using var resumed = await OpenAsync(http, sessionId, lastEventId: afterFirst);
+        await resumed.NextAsync("notifications/resources/updated");
+        Assert.Null(await resumed.NextAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
+    public async Task Resuming_while_the_old_stream_still_looks_open_takes_it_over()
+    {
+        using var server = new PrynaiServerFactory();
+        var http = server.CreateClient();
+        var sessionId = await SessionTests.InitializeAsync(http);
+        await SubscribeAsync(http, sessionId);
+
+        await using var stale = await OpenAsync(http, sessionId);
+        var primed = await stale.EventIdAsync();
+        await using var resumed = await OpenAsync(http, sessionId, lastEventId: primed);
+
+        Assert.Null(await stale.NextAsync(TimeSpan.FromSeconds(2))); // ended by the server
+        await BumpAsync(http, sessionId);
+        await resumed.NextAsync("notifications/resources/updated");
+    }
+
+    [Fact]
+    public async Task Only_the_configured_number_of_events_is_kept_for_replay()
+    {
+        using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["Mcp:ReplayMaxEvents"] = "2" });
+        var http = server.CreateClient();
+        var sessionId = await SessionTests.InitializeAsync(http);
+        await SubscribeAsync(http, sessionId);
+        string primed;
+        await using (var stream = await OpenAsync(http, sessionId))
+        {
+            primed = await stream.EventIdAsync();
+        }
+        await Task.Delay(200, Ct);
+
+        for (var i = 0; i < 4; i++)
+        {
+            await BumpAsync(http, sessionId);
+        }
+
+        await using var resumed = await OpenAsync(http, sessionId, lastEventId: primed);
+        await resumed.NextAsync("notifications/resources/updated");
+        await resumed.NextAsync("notifications/resources/updated");
+        Assert.Null(await resumed.NextAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
+    public async Task After_the_replay_window_nothing_is_recorded_and_the_session_may_park()
+    {
+        using var server = new PrynaiServerFactory(new Dictionary<string, string?>
+        {
+            ["Mcp:ReplayWindow"] = "00:00:01",
+            ["Mcp:SessionParkAfter"] = "00:00:01",
+        });
+        var http = server.CreateClient();
+        var sessionId = await SessionTests.InitializeAsync(http);
+        await SubscribeAsync(http, sessionId);
+        string primed;
+        await using (var stream = await OpenAsync(http, sessionId))
+        {
+            primed = await stream.EventIdAsync();
+        }
+        var table = server.Services.GetRequiredService<Prynai.McpServer.Transport.SessionTable>();
+        await Eventually.TrueAsync(() => !table.TryGet(sessionId, out _), TimeSpan.FromSeconds(10), "the session should park once its window passed");
+
+        await BumpAsync(http, sessionId);
+        await using var resumed = await OpenAsync(http, sessionId, lastEventId: primed);
+        Assert.Null(await resumed.NextAsync(TimeSpan.FromMilliseconds(500)));
+    }
+
+    [Fact]
+    public async Task A_stream_yields_only_to_one_that_started_later_wherever_it_is()
+    {
+        using var server = new PrynaiServerFactory();
+        var http = server.CreateClient();
+        var store = server.Services.GetRequiredService<Prynai.McpServer.State.IStateStore>();
+        var sessionId = await SessionTests.InitializeAsync(http);
+        await SubscribeAsync(http, sessionId);
+        string firstStart;
+        await using (var first = await OpenAsync(http, sessionId))
+        {
+            firstStart = await first.EventIdAsync();
+        }
+        await Task.Delay(200, Ct);
+        await using var current = await OpenAsync(http, sessionId);
+        var currentStart = await current.EventIdAsync();
+
+        // A late announcement of the older stream (the change feed can lag) leaves the current one alone...
+        await store.PublishAsync(new Prynai.McpServer.State.StateChange(Prynai.McpServer.State.StateTopics.SessionStreamOpened, sessionId, firstStart), Ct);
+        await Task.Delay(200, Ct);
+        await BumpAsync(http, sessionId);
+        await current.NextAsync("notifications/resources/updated");
+        var table = server.Services.GetRequiredService<Prynai.McpServer.Transport.SessionTable>();
+        Assert.True(table.TryGet(sessionId, out var stillStreaming) && stillStreaming.Events.IsConnected);
+
+        // ...one that started later (on another replica) takes over: this one ends.
+        var later = (long.Parse(currentStart) + 1_000_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await store.PublishAsync(new Prynai.McpServer.State.StateChange(Prynai.McpServer.State.StateTopics.SessionStreamOpened, sessionId, later), Ct);
+        Assert.True(table.TryGet(sessionId, out var session));
+        await Eventually.TrueAsync(() => !session.Events.IsConnected && !session.HasGetStream, TimeSpan.FromSeconds(5),
+            "a stream that started later elsewhere takes over: this one ends and stops recording");
+    }
+
+    [Fact]
+    public async Task A_malformed_Last_Event_ID_is_400()
+    {
+        using var server = new PrynaiServerFactory();
+        var http = server.CreateClient();
+        var sessionId = await SessionTests.InitializeAsync(http);
+        var request = SessionTests.SessionMessage(HttpMethod.Get, sessionId);
+        request.Headers.Add("Last-Event-ID", "not-an-id");
+
+        using var response = await http.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Last-Event-ID", (await McpHttp.ResponseAsync(response))["error"]!["message"]!.GetValue<string>());
+    }
+
+    internal static async Task<SseStream> OpenAsync(HttpClient http, string sessionId, string? lastEventId = null)
+    {
+        var request = SessionTests.SessionMessage(HttpMethod.Get, sessionId);
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+        return await SseStream.OpenAsync(http, request);
+    }
+
+    internal static async Task SubscribeAsync(HttpClient http, string sessionId)
+    {
+        using var subscribe = await http.SendAsync(McpHttp.SessionRequest(sessionId, "resources/subscribe", new JsonObject { ["uri"] = "prynai://counter" }, id: 2), Ct);
+        Assert.Equal(HttpStatusCode.OK, subscribe.StatusCode);
+    }
+
+    internal static async Task BumpAsync(HttpClient http, string sessionId)
+    {
+        using var bump = await http.SendAsync(McpHttp.SessionRequest(sessionId, "tools/call",
+            new JsonObject { ["name"] = "bump_counter", ["arguments"] = new JsonObject() }, id: 3), Ct);
+        Assert.Equal(HttpStatusCode.OK, bump.StatusCode);
+        await bump.Content.ReadAsStringAsync(Ct);
+        // The change reaches the session through the store's change feed: let it land before the next step.
+        await Task.Delay(150, Ct);
+    }
+
+    private static async Task ListChangeAsync(PrynaiServerFactory server)
+    {
+        var store = server.Services.GetRequiredService<Prynai.McpServer.State.IStateStore>();
+        await store.PublishAsync(new Prynai.McpServer.State.StateChange(Prynai.McpServer.State.StateTopics.ListChanged, "notifications/tools/list_changed"), Ct);
+        await Task.Delay(150, Ct);
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+}
