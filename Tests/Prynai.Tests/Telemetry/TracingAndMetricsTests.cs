@@ -10,7 +10,7 @@ using Prynai.Tests.Security;
 namespace Prynai.Tests.Telemetry;
 
 /// <summary>
-/// Spans and metrics of MCP operations, collected in process through ServiceDefaults' exporter extension point. An
+/// Spans and metrics of MCP operations, collected in process by exporters the test adds to the server. An
 /// in-process listener hears every in-process server, so these run alone (<see cref="InProcessTelemetry"/>).
 /// </summary>
 [Collection(nameof(InProcessTelemetry))]
@@ -170,8 +170,8 @@ public sealed class TracingAndMetricsTests(IssuerFixture fixture) : IClassFixtur
             ["Auth:Authority"] = fixture.Issuer.HttpAuthority,
             ["Auth:RequireHttpsMetadata"] = "false",
             ["Auth:Audiences:0"] = TestOidcIssuer.Audience,
-        }, environment: "Production", configureServices: services => services.AddTelemetryExporter(metrics: metrics =>
-            metrics.AddReader(new OpenTelemetry.Metrics.BaseExportingMetricReader(new CollectedTelemetry.MetricCollector(telemetry)))));
+        }, environment: "Production", configureServices: services => services.AddOpenTelemetry().WithMetrics(metrics =>
+            metrics.AddReader(new BaseExportingMetricReader(new CollectedTelemetry.MetricCollector(telemetry)))));
         var http = server.CreateClient();
         (await http.SendAsync(McpHttp.StatelessRequest("tools/list"), Ct)).Dispose();
         var expired = McpHttp.StatelessRequest("tools/list");
