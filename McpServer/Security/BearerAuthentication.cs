@@ -48,6 +48,12 @@ internal static class BearerAuthentication
             authentication.AddDevelopmentTokens();
         }
 
+        // Identity.Web routes IdentityModel's own log to ILogger, which logs every refused token at Error (expired,
+        // wrong audience…): noise any client can provoke, per request. JwtBearer logs each failure itself and
+        // prynai.auth.failures counts them by reason, so IdentityModel's log is quiet unless configured.
+        builder.Logging.AddFilter("Microsoft.IdentityModel",
+            builder.Configuration.GetValue<LogLevel?>("Logging:LogLevel:Microsoft.IdentityModel") ?? LogLevel.Critical);
+
         services.AddRequiredScopeOrAppPermissionAuthorization();
         services.AddOptions<AuthorizationOptions>().Configure<IOptions<AuthOptions>>((authorization, options) =>
             authorization.AddPolicy(SecurityExtensions.McpPolicy, policy =>
