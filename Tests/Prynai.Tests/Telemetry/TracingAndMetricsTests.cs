@@ -183,6 +183,38 @@ public sealed class TracingAndMetricsTests(IssuerFixture fixture) : IClassFixtur
         Assert.Contains(telemetry.PointsOf("prynai.auth.failures"), p => Equals(p.Tags["reason"], "expired") && p.Value == 1);
     }
 
+    [Fact]
+    public async Task WithoutAnExporter_NothingListens_WhileAHostWithOneHearsEverySource()
+    {
+        string[] sources = ["Experimental.ModelContextProtocol", "Microsoft.AspNetCore", "Prynai.McpServer", "System.Net.Http"];
+        using (var quiet = new PrynaiServerFactory())
+        {
+            await CallAsync(quiet.CreateClient(), "add", new JsonObject { ["a"] = 1, ["b"] = 1 });
+            Assert.All(sources, name => Assert.False(Listened(name), $"{name} has a listener without any exporter"));
+            Assert.False(Measured("Prynai.McpServer"));
+            Assert.False(Measured("Microsoft.AspNetCore.Hosting"));
+        }
+
+        var telemetry = new CollectedTelemetry();
+        using var exporting = telemetry.Server();
+        await CallAsync(exporting.CreateClient(), "add", new JsonObject { ["a"] = 1, ["b"] = 1 });
+        Assert.All(sources, name => Assert.True(Listened(name), $"{name} is not traced by a host that exports"));
+        Assert.True(Measured("Prynai.McpServer"));
+        Assert.True(Measured("Microsoft.AspNetCore.Hosting"));
+
+        static bool Listened(string source)
+        {
+            using var probe = new ActivitySource(source);
+            return probe.HasListeners();
+        }
+
+        static bool Measured(string meter)
+        {
+            using var probe = new System.Diagnostics.Metrics.Meter(meter);
+            return probe.CreateCounter<long>("prynai.test.probe").Enabled;
+        }
+    }
+
     private static async Task<Activity> SpanAsync(CollectedTelemetry telemetry, string name)
     {
         await Eventually.TrueAsync(() => telemetry.Spans.Any(s => s.DisplayName == name), because: $"a span named '{name}' should be exported");
