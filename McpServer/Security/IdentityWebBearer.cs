@@ -38,6 +38,7 @@ internal static class IdentityWebBearer
         // Metadata is fetched rarely and briefly (no stream), so the standard retry/timeout pipeline fits it.
         services.AddHttpClient(MetadataClient).AddStandardResilienceHandler();
         services.Configure<AadIssuerValidatorOptions>(options => options.HttpClientName = MetadataClient);
+        services.AddHostedService<IssuerMetadataWarmup>();
         return authentication;
     }
 
