@@ -1,13 +1,13 @@
-using System.Diagnostics;
+using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using OpenTelemetry.Logs;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -15,8 +15,8 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Aspire-style service defaults shared by every Prynai process: OpenTelemetry (traces, metrics, logs; OTLP when
-/// OTEL_EXPORTER_OTLP_ENDPOINT is set), structured logs, health checks and their endpoints, HTTP client defaults.
+/// Aspire's service defaults for every Prynai process: OpenTelemetry (traces, metrics, logs; OTLP when
+/// OTEL_EXPORTER_OTLP_ENDPOINT is set), structured logs, health checks and their endpoints, service discovery.
 /// </summary>
 public static class Extensions
 {
@@ -32,21 +32,21 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
-        builder.Services.AddHttpClient();
+        builder.Services.AddServiceDiscovery();
+        // No resilience handler for every client, unlike the template: its 10 s / 30 s timeouts would cut a client
+        // that holds an SSE stream. A client that fetches something short adds AddStandardResilienceHandler itself.
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
         return builder;
     }
 
     /// <summary>
-    /// Traces and metrics through the OpenTelemetry SDK (sources and meters in <see cref="TelemetryOptions"/>), logs
-    /// carrying trace and span ids (JSON to the console in containers), all exported by OTLP when configured.
+    /// Declares what is traced and measured (ASP.NET Core, HttpClient and runtime instrumentation, the sources and
+    /// meters in <see cref="TelemetryOptions"/>) and turns the pipelines on only where something will receive it: with
+    /// OTLP configured, or when a caller adds its own exporter through <c>AddOpenTelemetry().WithTracing(...)</c>.
+    /// Without either, no tracer or meter provider exists, so nothing listens and telemetry costs nothing per request.
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
-        builder.Services.AddSingleton<OpenTelemetryHosting>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<OpenTelemetryHosting>());
-        builder.Services.AddSingleton<IStartupFilter, HttpServerSpans>();
-
         builder.Logging.Configure(logging =>
             logging.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         var inContainer = Environment.GetEnvironmentVariable("DOTNET_RUNNING_IN_CONTAINER") == "true";
@@ -58,30 +58,52 @@ public static class Extensions
             json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
 
-        if (TelemetryOptions.OtlpConfigured)
+        builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => ConfigureResource(resource, builder.Environment));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
+            .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsHealthProbe(context.Request.Path))
+            .AddHttpClientInstrumentation());
+        builder.Services.ConfigureOpenTelemetryTracerProvider((services, tracing) =>
+            tracing.AddSource([.. services.GetRequiredService<IOptions<TelemetryOptions>>().Value.ActivitySources]));
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
+            .AddRuntimeInstrumentation());
+        builder.Services.ConfigureOpenTelemetryMeterProvider((services, metrics) =>
+            metrics.AddMeter([.. services.GetRequiredService<IOptions<TelemetryOptions>>().Value.Meters]));
+
+        if (TelemetryOptions.OtlpConfigured(builder.Configuration))
         {
             builder.Logging.AddOpenTelemetry(logging =>
             {
                 logging.IncludeFormattedMessage = true;
                 logging.IncludeScopes = true;
-                logging.SetResourceBuilder(ResourceFor(builder.Environment));
-                logging.AddOtlpExporter();
             });
+            telemetry.WithTracing().WithMetrics().UseOtlpExporter();
         }
         return builder;
     }
 
-    /// <summary>Adds an exporter or processor to the traces and/or metrics pipeline (e.g. a test's collecting exporter).</summary>
-    public static IServiceCollection AddTelemetryExporter(this IServiceCollection services,
-        Action<TracerProviderBuilder>? tracing = null, Action<MeterProviderBuilder>? metrics = null) =>
-        services.AddSingleton(new TelemetryConfigurator(tracing, metrics));
-
-    private static ResourceBuilder ResourceFor(IHostEnvironment environment)
+    /// <summary>service.name (OTEL_SERVICE_NAME or the application), service.version (the build), deployment.environment; OTEL_RESOURCE_ATTRIBUTES applies.</summary>
+    private static void ConfigureResource(ResourceBuilder resource, IHostEnvironment environment)
     {
-        var resource = ResourceBuilder.CreateEmpty();
-        OpenTelemetryHosting.ConfigureResource(resource, environment);
-        return resource;
+        var version = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        if (Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is not { Length: > 0 })
+        {
+            resource.AddService(environment.ApplicationName, serviceVersion: version, autoGenerateServiceInstanceId: true);
+        }
+        resource.AddAttributes(
+        [
+            new("deployment.environment", environment.EnvironmentName),
+            new("deployment.environment.name", environment.EnvironmentName),
+            new("service.version", version),
+        ]);
     }
+
+    /// <summary>Health probes run every few seconds and would drown the traces that matter.</summary>
+    private static bool IsHealthProbe(PathString path) =>
+        path.Equals(ReadinessPath, StringComparison.OrdinalIgnoreCase) || path.Equals(LivenessPath, StringComparison.OrdinalIgnoreCase);
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

@@ -1,12 +1,18 @@
+using Microsoft.Extensions.Options;
+
 namespace Prynai.McpServer.Security;
 
 /// <summary>
 /// Bearer-token authentication of the MCP routes (section <c>Auth</c>). The original system's AUTH_REQUIRED and
-/// ENTRA_* variables map here. Microsoft Entra ID by tenant, or any OpenID Connect issuer by authority.
+/// ENTRA_* variables map here; an <c>AzureAd</c> section (Microsoft.Identity.Web's) fills what <c>Auth</c> leaves unset.
+/// Microsoft Entra ID by tenant, or any OpenID Connect issuer by authority.
 /// </summary>
 public sealed class AuthOptions
 {
     public const string SectionName = "Auth";
+
+    /// <summary>Microsoft.Identity.Web's own section; its Instance, TenantId, ClientId and Audience(s) are honoured too.</summary>
+    public const string AzureAdSectionName = "AzureAd";
 
     /// <summary>Require a valid token on the MCP routes. Unset: required everywhere except in Development.</summary>
     public bool? Required { get; set; }
@@ -46,6 +52,12 @@ public sealed class AuthOptions
 
     public bool IsRequired(bool isDevelopment) => Required ?? !isDevelopment;
 
+    /// <summary>Tokens are validated by Entra's rules (tenant issuers, v1 and v2) rather than by a generic OIDC issuer's.</summary>
+    public bool IsEntra => Authority is not { Length: > 0 } && TenantId is { Length: > 0 };
+
+    /// <summary>The server app's client id, as Microsoft.Identity.Web wants one: the GUID among the audiences, else the first.</summary>
+    public string? ClientId => Audiences.FirstOrDefault(audience => Guid.TryParse(audience, out _)) ?? Audiences.FirstOrDefault();
+
     public bool IsMultiTenant => TenantId is "organizations" or "common";
 
     /// <summary>The issuer whose metadata (and signing keys) validate tokens, or null when none is configured.</summary>
@@ -59,4 +71,49 @@ public sealed class AuthOptions
     public IReadOnlyList<string> AdvertisedScopes => ScopesSupported.Count > 0
         ? ScopesSupported
         : Audiences.Where(a => a.Contains("://", StringComparison.Ordinal)).Select(a => $"{a.TrimEnd('/')}/.default").Take(1).ToList();
+}
+
+/// <summary>
+/// Binds <see cref="AuthOptions"/>: the <c>Auth</c> section (where the ENTRA_* variables land), then what an
+/// <c>AzureAd</c> section says about anything <c>Auth</c> leaves unset. Registration reads the same result.
+/// </summary>
+internal sealed class AuthOptionsSetup(IConfiguration configuration) : IConfigureOptions<AuthOptions>
+{
+    public void Configure(AuthOptions options) => Bind(configuration, options);
+
+    public static AuthOptions Read(IConfiguration configuration)
+    {
+        var options = new AuthOptions();
+        Bind(configuration, options);
+        return options;
+    }
+
+    private static void Bind(IConfiguration configuration, AuthOptions options)
+    {
+        configuration.GetSection(AuthOptions.SectionName).Bind(options);
+        var azureAd = configuration.GetSection(AuthOptions.AzureAdSectionName);
+        if (!azureAd.Exists())
+        {
+            return;
+        }
+        options.TenantId ??= azureAd[nameof(AuthOptions.TenantId)];
+        if (configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.Instance)}"] is null && azureAd[nameof(AuthOptions.Instance)] is { Length: > 0 } instance)
+        {
+            options.Instance = instance;
+        }
+        if (configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.RequireHttpsMetadata)}"] is null &&
+            bool.TryParse(azureAd[nameof(AuthOptions.RequireHttpsMetadata)], out var requireHttps))
+        {
+            options.RequireHttpsMetadata = requireHttps;
+        }
+        if (options.Audiences.Count == 0)
+        {
+            string?[] audiences =
+            [
+                azureAd["ClientId"], azureAd["Audience"], .. azureAd.GetSection("Audiences").Get<string[]>() ?? [],
+                .. azureAd.GetSection("TokenValidationParameters:ValidAudiences").Get<string[]>() ?? [],
+            ];
+            options.Audiences.AddRange(audiences.OfType<string>().Where(a => a.Length > 0).Distinct(StringComparer.Ordinal));
+        }
+    }
 }

@@ -19,6 +19,17 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment, Develop
         {
             problems.Add($"Auth:Authority must be an absolute URL; got \"{authority}\".");
         }
+        else if (options.IsEntra && !Uri.TryCreate(options.Instance, UriKind.Absolute, out _))
+        {
+            problems.Add($"Auth:Instance must be an absolute URL; got \"{options.Instance}\".");
+        }
+        else if (options.RequireHttpsMetadata && options.EffectiveAuthority is { } issuer && !issuer.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            // JwtBearer would refuse it on every request (500s, /healthz included): say so once, at start.
+            var setting = options.IsEntra ? "Auth:Instance" : "Auth:Authority (ENTRA_AUTHORITY)";
+            problems.Add($"{setting} gives the token issuer {issuer}, but its metadata is fetched over HTTPS only: use an https:// URL " +
+                "(Auth:RequireHttpsMetadata=false is for a test issuer on loopback).");
+        }
         if (options.AllowedTenants.Any(t => !Guid.TryParse(t, out _)))
         {
             problems.Add("Auth:AllowedTenants (ENTRA_ALLOWED_TENANTS) must list tenant GUIDs.");

@@ -13,7 +13,7 @@ internal sealed class AuthServerInfo(IOptions<AuthOptions> options, IHostEnviron
         document.Auth.Issuers = auth switch
         {
             { Authority: { Length: > 0 } authority } => [authority],
-            { TenantId: { Length: > 0 } tenant, IsMultiTenant: false } => TokenValidation.EntraIssuers(tenant),
+            { TenantId: { Length: > 0 } tenant, IsMultiTenant: false } => [$"https://sts.windows.net/{tenant}/", $"https://login.microsoftonline.com/{tenant}/v2.0"],
             { EffectiveAuthority: { } authority } => [authority],
             _ => [],
         };

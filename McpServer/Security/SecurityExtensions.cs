@@ -1,10 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Prynai.McpServer.Resources;
 using Prynai.McpServer.Transport;
 
@@ -13,8 +10,6 @@ namespace Prynai.McpServer.Security;
 public static class SecurityExtensions
 {
     public const string McpPolicy = "mcp";
-    private const string OidcScheme = "Oidc";
-    private const string SelectorScheme = "McpBearer";
 
     /// <summary>
     /// Bearer authentication (Entra ID or any OIDC issuer; user-jwts tokens in Development), the MCP authorization
@@ -23,7 +18,8 @@ public static class SecurityExtensions
     public static IHostApplicationBuilder AddPrynaiSecurity(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
+        services.AddOptions<AuthOptions>().ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<AuthOptions>, AuthOptionsSetup>();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton<DevelopmentTokens>();
         services.TryAddSingleton<Telemetry.PrynaiTelemetry>();
@@ -31,36 +27,7 @@ public static class SecurityExtensions
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardedHeadersSettings>().BindConfiguration(ForwardedHeadersSettings.SectionName);
 
-        var withDevelopmentTokens = DevelopmentTokens.IsConfiguredIn(builder.Configuration, builder.Environment);
-        var authentication = services.AddAuthentication(SelectorScheme)
-            .AddPolicyScheme(SelectorScheme, "Bearer token", scheme => scheme.ForwardDefaultSelector = context =>
-                withDevelopmentTokens && IssuerOf(context) == DevelopmentTokens.Issuer ? DevelopmentTokens.Scheme : OidcScheme)
-            .AddJwtBearer(OidcScheme, _ => { });
-        services.AddOptions<JwtBearerOptions>(OidcScheme)
-            .Configure<IOptions<AuthOptions>, TimeProvider>((jwt, auth, time) =>
-            {
-                TokenValidation.Configure(jwt, auth.Value);
-                jwt.TokenHandlers.Clear();
-                jwt.TokenHandlers.Add(new ValidatedTokenCache(time));
-                jwt.Events = BearerChallenge.CreateEvents();
-            })
-            .PostConfigure(TokenValidation.DisableLastKnownGood);
-        if (withDevelopmentTokens)
-        {
-            // Bound by JwtBearer from Authentication:Schemes:Bearer (what dotnet user-jwts writes); Development only.
-            authentication.AddJwtBearer(DevelopmentTokens.Scheme, jwt =>
-            {
-                jwt.MapInboundClaims = false;
-                jwt.TokenValidationParameters.RoleClaimType = "role";
-                jwt.Events = BearerChallenge.CreateEvents();
-            });
-        }
-
-        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, CallerPermissionHandler>();
-        services.AddAuthorizationBuilder().AddPolicy(McpPolicy, policy => policy
-            .AddAuthenticationSchemes(SelectorScheme)
-            .RequireAuthenticatedUser()
-            .AddRequirements(new CallerPermissionRequirement()));
+        builder.AddBearerAuthentication();
 
         services.AddRateLimiter(_ => { });
         services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((limiter, settings) =>
@@ -101,11 +68,12 @@ public static class SecurityExtensions
         }
         app.UseMcpRequestValidation();
         app.UseMiddleware<TokenInQueryRefusal>();
-        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.IsRequired(app.Environment.IsDevelopment()))
+        var schemes = app.Services.GetRequiredService<BearerSchemes>();
+        if (schemes.Any && app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.IsRequired(app.Environment.IsDevelopment()))
         {
             app.UseAuthentication();
         }
-        else
+        else if (schemes.Any)
         {
             // Tokens are optional here: a request without one has nothing to authenticate (the outcome would be an
             // anonymous caller anyway), so it skips the handler; one with a token is validated as usual.
@@ -154,18 +122,5 @@ public static class SecurityExtensions
             options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
         }
         return options;
-    }
-
-    /// <summary>The unverified <c>iss</c> of the bearer token, only to pick which scheme then validates it.</summary>
-    private static string? IssuerOf(HttpContext context)
-    {
-        var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-        var handler = new JsonWebTokenHandler();
-        var token = header["Bearer ".Length..].Trim();
-        return handler.CanReadToken(token) ? handler.ReadJsonWebToken(token).Issuer : null;
     }
 }

@@ -9,19 +9,36 @@ namespace Prynai.McpServer.State;
 /// </summary>
 internal static class RedisConnection
 {
+    /// <summary>Longest a call waits on a Redis that does not answer before the store reports itself unavailable.</summary>
+    public const int TimeoutMilliseconds = 2000;
+
     public static ConfigurationOptions Parse(string value)
     {
         var options = value.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase)
             ? FromUrl(new Uri(value))
             : ConfigurationOptions.Parse(value);
+        ApplyDefaults(options);
+        return options;
+    }
+
+    /// <summary>The connection string Aspire's Redis client reads (<c>ConnectionStrings:cache</c> form), whichever form was given.</summary>
+    public static string ToConnectionString(string value) => Parse(value).ToString(includePassword: true);
+
+    /// <summary>
+    /// Fail fast and recover by itself: without a connection a call fails at once instead of queueing (the tools
+    /// answer "store unavailable"), one that gets no answer fails within <see cref="TimeoutMilliseconds"/> (the
+    /// client's defaults wait 5 s or more), and the client keeps reconnecting in the background.
+    /// </summary>
+    public static void ApplyDefaults(ConfigurationOptions options)
+    {
         options.AbortOnConnectFail = false;
-        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 3000);
-        options.SyncTimeout = Math.Min(options.SyncTimeout, 3000);
-        options.ResponseTimeout = Math.Min(options.ResponseTimeout, 3000);
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, TimeoutMilliseconds);
+        options.SyncTimeout = Math.Min(options.SyncTimeout, TimeoutMilliseconds);
+        options.AsyncTimeout = Math.Min(options.AsyncTimeout, TimeoutMilliseconds);
         options.KeepAlive = options.KeepAlive > 0 ? options.KeepAlive : 30;
         options.ReconnectRetryPolicy = new ExponentialRetry(250, 5000);
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ClientName ??= "prynai-mcp";
-        return options;
     }
 
     private static ConfigurationOptions FromUrl(Uri url)

@@ -5,24 +5,38 @@ namespace Prynai.McpServer.State;
 
 /// <summary>
 /// Shared state in Redis: counters with INCRBY (key <c>prynai:counter</c>, as the original system), values with
-/// expiry, changes over pub/sub (channel <c>prynai:changes</c>) so every replica hears them. While Redis is down,
-/// operations throw <see cref="StateStoreUnavailableException"/> and the client keeps reconnecting in the background.
+/// expiry, changes over pub/sub (channel <c>prynai:changes</c>) so every replica hears them. The connection is the
+/// multiplexer Aspire's Redis client registers (which owns it); while Redis is down, operations throw
+/// <see cref="StateStoreUnavailableException"/> and the multiplexer keeps reconnecting in the background.
 /// </summary>
 internal sealed partial class RedisStateStore : IStateStore, IAsyncDisposable
 {
     private const string Channel = "prynai:changes";
-    private readonly ConfigurationOptions _options;
+    private readonly IConnectionMultiplexer _connection;
     private readonly ChangeFeedDispatcher _changes;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _connectLock = new(1, 1);
-    private ConnectionMultiplexer? _connection;
+    private readonly Action<RedisChannel, RedisValue> _onChange;
+    private readonly SemaphoreSlim _subscribeLock = new(1, 1);
     private volatile bool _subscribed;
 
-    public RedisStateStore(ConfigurationOptions options, ILogger<RedisStateStore> logger)
+    public RedisStateStore(IConnectionMultiplexer connection, ILogger<RedisStateStore> logger)
     {
-        _options = options;
+        _connection = connection;
         _logger = logger;
         _changes = new ChangeFeedDispatcher(logger);
+        _onChange = (_, message) =>
+        {
+            if (message.HasValue && JsonSerializer.Deserialize((string)message!, StateJson.Default.StateChange) is { } change)
+            {
+                _changes.Enqueue(change);
+            }
+        };
+        connection.ConnectionFailed += (_, e) => LogConnectionFailed(_logger, e.FailureType.ToString());
+        connection.ConnectionRestored += (_, _) =>
+        {
+            LogConnectionRestored(_logger);
+            _ = EnsureSubscribedAsync();
+        };
     }
 
     public string Kind => "redis";
@@ -40,16 +54,13 @@ internal sealed partial class RedisStateStore : IStateStore, IAsyncDisposable
         RunAsync(async db => (string?)await db.StringGetAsync(key));
 
     public Task SetValueAsync(string key, string value, TimeSpan? timeToLive, CancellationToken cancellationToken) =>
-        RunAsync(db => db.StringSetAsync(key, value, timeToLive));
+        RunAsync(db => db.StringSetAsync(key, value, timeToLive, When.Always));
 
     public Task<bool> DeleteValueAsync(string key, CancellationToken cancellationToken) =>
         RunAsync(db => db.KeyDeleteAsync(key));
 
-    public async Task PublishAsync(StateChange change, CancellationToken cancellationToken)
-    {
-        var connection = await ConnectAsync();
-        await Guard(() => connection.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(change, StateJson.Default.StateChange)));
-    }
+    public Task PublishAsync(StateChange change, CancellationToken cancellationToken) =>
+        Guard(() => _connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channel), JsonSerializer.Serialize(change, StateJson.Default.StateChange)));
 
     public IDisposable Subscribe(Func<StateChange, Task> handler)
     {
@@ -57,16 +68,19 @@ internal sealed partial class RedisStateStore : IStateStore, IAsyncDisposable
         return _changes.Subscribe(handler);
     }
 
+    /// <summary>
+    /// One round trip. /healthz does not call it (Aspire's Redis health check answers there); it serves callers that
+    /// ask the store itself. A successful check also joins the change channel if that could not happen earlier.
+    /// </summary>
     public async Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
+        if (!_connection.IsConnected)
+        {
+            return new StoreHealth(false, "not connected");
+        }
         try
         {
-            var connection = await ConnectAsync();
-            if (!connection.IsConnected)
-            {
-                return new StoreHealth(false, "not connected");
-            }
-            await Guard(() => connection.GetDatabase().PingAsync());
+            await Guard(() => _connection.GetDatabase().PingAsync());
             _ = EnsureSubscribedAsync();
             return new StoreHealth(true);
         }
@@ -76,74 +90,34 @@ internal sealed partial class RedisStateStore : IStateStore, IAsyncDisposable
         }
     }
 
-    /// <summary>Connects (once; later calls reuse the multiplexer, which reconnects by itself) and joins the change channel.</summary>
-    public async Task StartAsync()
-    {
-        await ConnectAsync();
-        await EnsureSubscribedAsync();
-    }
+    /// <summary>Joins the change channel (the multiplexer is already connected, or connecting, by the time the host starts).</summary>
+    public Task StartAsync() => EnsureSubscribedAsync();
 
-    private async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> operation)
-    {
-        var connection = await ConnectAsync();
-        return await Guard(() => operation(connection.GetDatabase()));
-    }
-
-    private async Task<ConnectionMultiplexer> ConnectAsync()
-    {
-        if (_connection is { } existing)
-        {
-            return existing;
-        }
-        await _connectLock.WaitAsync();
-        try
-        {
-            if (_connection is null)
-            {
-                // AbortOnConnectFail=false: returns even when Redis is down, then reconnects in the background.
-                var connection = await ConnectionMultiplexer.ConnectAsync(_options);
-                connection.ConnectionFailed += (_, e) => LogConnectionFailed(_logger, e.FailureType.ToString());
-                connection.ConnectionRestored += (_, _) =>
-                {
-                    LogConnectionRestored(_logger);
-                    _ = EnsureSubscribedAsync();
-                };
-                _connection = connection;
-            }
-            return _connection;
-        }
-        finally
-        {
-            _connectLock.Release();
-        }
-    }
+    private Task<T> RunAsync<T>(Func<IDatabase, Task<T>> operation) => Guard(() => operation(_connection.GetDatabase()));
 
     private async Task EnsureSubscribedAsync()
     {
-        if (_subscribed)
+        if (_subscribed || !_connection.IsConnected)
         {
             return;
         }
+        await _subscribeLock.WaitAsync();
         try
         {
-            var connection = await ConnectAsync();
-            if (!connection.IsConnected)
+            if (!_subscribed)
             {
-                return;
+                await _connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(Channel), _onChange);
+                // Once established, the client itself restores the subscription after every reconnect.
+                _subscribed = true;
             }
-            await connection.GetSubscriber().SubscribeAsync(Channel, (_, message) =>
-            {
-                if (message.HasValue && JsonSerializer.Deserialize((string)message!, StateJson.Default.StateChange) is { } change)
-                {
-                    _changes.Enqueue(change);
-                }
-            });
-            // Once established, the client itself restores the subscription after every reconnect.
-            _subscribed = true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogSubscribeFailed(_logger, ex);
+        }
+        finally
+        {
+            _subscribeLock.Release();
         }
     }
 
@@ -159,14 +133,11 @@ internal sealed partial class RedisStateStore : IStateStore, IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the change feed; the multiplexer belongs to the container that created it.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _connection.GetSubscriber().UnsubscribeAsync(RedisChannel.Literal(Channel), _onChange).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _changes.DisposeAsync();
-        if (_connection is { } connection)
-        {
-            await connection.CloseAsync();
-            connection.Dispose();
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis connection lost ({FailureType}); reconnecting in the background")]

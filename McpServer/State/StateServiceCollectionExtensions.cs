@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Prynai.McpServer.Telemetry;
+using StackExchange.Redis;
 
 namespace Prynai.McpServer.State;
 
@@ -9,8 +10,9 @@ public static class StateServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the state store chosen from configuration — <c>ConnectionStrings:cosmos</c> → Cosmos DB;
-    /// <c>ConnectionStrings:cache</c> or <c>REDIS_URL</c> → Redis; otherwise the embedded SQLite file — with the shared
-    /// counter and a readiness check named after the store (e.g. <c>"redis": false</c> in /healthz).
+    /// <c>ConnectionStrings:cache</c> or <c>REDIS_URL</c> → Redis (through Aspire's client);
+    /// otherwise the embedded SQLite file — with the shared counter and a readiness check named after the store
+    /// (e.g. <c>"redis": false</c> in /healthz).
     /// </summary>
     public static IHostApplicationBuilder AddPrynaiState(this IHostApplicationBuilder builder)
     {
@@ -38,8 +40,8 @@ public static class StateServiceCollectionExtensions
         else if (redis is { Length: > 0 })
         {
             kind = "redis";
-            var configuration = RedisConnection.Parse(redis);
-            services.AddSingleton(provider => new RedisStateStore(configuration, provider.GetRequiredService<ILogger<RedisStateStore>>()));
+            builder.AddPrynaiRedisClient(redis);
+            services.AddSingleton(provider => new RedisStateStore(provider.GetRequiredService<IConnectionMultiplexer>(), provider.GetRequiredService<ILogger<RedisStateStore>>()));
             services.AddSingleton<IStateStore>(provider => Instrument(provider, provider.GetRequiredService<RedisStateStore>()));
             services.AddHostedService(provider => new StateStoreStarter(_ => provider.GetRequiredService<RedisStateStore>().StartAsync()));
         }
@@ -55,12 +57,15 @@ public static class StateServiceCollectionExtensions
         }
         services.AddSingleton<SharedCounter>();
 
-        services.AddHealthChecks().Add(new HealthCheckRegistration(
-            kind,
-            provider => new StateStoreHealthCheck(provider.GetRequiredService<IStateStore>()),
-            HealthStatus.Unhealthy,
-            tags: null,
-            timeout: TimeSpan.FromSeconds(5)));
+        if (kind != "redis") // Redis has the integration's own check (RedisClientRegistration)
+        {
+            services.AddHealthChecks().Add(new HealthCheckRegistration(
+                kind,
+                provider => new StateStoreHealthCheck(provider.GetRequiredService<IStateStore>()),
+                HealthStatus.Unhealthy,
+                tags: null,
+                timeout: StateStoreHealthCheck.Timeout));
+        }
         return builder;
     }
 

@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace Prynai.McpServer.Support;
 
 /// <summary>
 /// At startup: creates the schema, then seeds when the store is empty (SeedOnStartup) or always (ForceSeed). Startup
 /// waits for the first attempt; if the store is unreachable the server starts anyway, the support tools answer "store
-/// unavailable", and attempts continue in the background with backoff. A configuration error (e.g. a missing Cosmos DB
-/// container with creation off) stops the server. Among several replicas starting at once, one seeds while the
+/// unavailable", and attempts continue in the background with backoff (a Polly retry pipeline). A configuration error
+/// (e.g. a missing Cosmos DB container with creation off) stops the server. Among several replicas starting at once, one seeds while the
 /// others wait for its marker.
 /// </summary>
 internal sealed class SupportDataInitializer(
@@ -40,17 +42,28 @@ internal sealed class SupportDataInitializer(
         }
     }
 
+    /// <summary>Attempts until one reaches the store or the server stops: 1 s after the failed one at start, then 2 s, 4 s … every 30 s.</summary>
     private async Task RetryAsync(bool forceSeed, CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromSeconds(1);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await Task.Delay(delay, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (stoppingToken.IsCancellationRequested || await TryInitializeAsync(forceSeed, stoppingToken))
+        var retries = new ResiliencePipelineBuilder<bool> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<bool>
             {
-                return;
-            }
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                ShouldHandle = attempt => ValueTask.FromResult(attempt.Outcome.Result is false),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromSeconds(1),
+                MaxDelay = TimeSpan.FromSeconds(30),
+                UseJitter = false,
+            })
+            .Build();
+        var attempts = 0;
+        try
+        {
+            // Startup has just made the first attempt: the pipeline's own first run only starts its backoff.
+            await retries.ExecuteAsync(async token => ++attempts > 1 && await TryInitializeAsync(forceSeed, token), stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 

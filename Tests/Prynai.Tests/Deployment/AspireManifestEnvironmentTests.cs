@@ -34,6 +34,9 @@ public sealed class AspireManifestEnvironmentTests : IAsyncLifetime
         environment["CONTAINER_APP_ENV_DNS_SUFFIX"] = DnsSuffix; // set by Azure Container Apps in every replica
         environment["Auth__Instance"] = _issuer.HttpBase + "/"; // the tenant's sign-in host, here on loopback
         environment["Auth__RequireHttpsMetadata"] = "false";
+        // Identity.Web's Entra issuer validator would fetch the tenant's issuers from the sign-in host over HTTPS;
+        // on loopback the issuer Entra puts in these tokens is listed instead.
+        environment["AzureAd__TokenValidationParameters__ValidIssuers__0"] = _issuer.IssuedTokenIssuer;
         foreach (var (key, value) in _redis.Tls!.TrustEnvironment)
         {
             environment[key] = value;

@@ -170,7 +170,8 @@ public sealed class TestOidcIssuer : IAsyncDisposable
 
     public static RsaSecurityKey NewKey() => new(RSA.Create(2048)) { KeyId = Guid.NewGuid().ToString("N")[..12] };
 
-    private string Jwks()
+    /// <summary>The published signing keys as a JWKS document; with <paramref name="keyIssuer"/> each key names its issuer, as Entra's v2 keys do.</summary>
+    public string Jwks(string? keyIssuer = null)
     {
         lock (_gate)
         {
@@ -178,14 +179,19 @@ public sealed class TestOidcIssuer : IAsyncDisposable
             foreach (var key in _published)
             {
                 var parameters = key.Rsa.ExportParameters(false);
-                keys.Add(new JsonObject
+                var jwk = new JsonObject
                 {
                     ["kty"] = "RSA",
                     ["use"] = "sig",
                     ["kid"] = key.KeyId,
                     ["n"] = Base64UrlEncoder.Encode(parameters.Modulus),
                     ["e"] = Base64UrlEncoder.Encode(parameters.Exponent),
-                });
+                };
+                if (keyIssuer is not null)
+                {
+                    jwk["issuer"] = keyIssuer;
+                }
+                keys.Add(jwk);
             }
             return new JsonObject { ["keys"] = keys }.ToJsonString();
         }

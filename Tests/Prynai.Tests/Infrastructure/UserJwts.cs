@@ -3,8 +3,10 @@ using System.Text.Json.Nodes;
 namespace Prynai.Tests.Infrastructure;
 
 /// <summary>
-/// Runs the real <c>dotnet user-jwts</c> against a throwaway project and returns the settings it wrote (signing key
-/// from user secrets, audience and issuer from appsettings.Development.json) plus the token, then removes its secrets.
+/// Runs the real <c>dotnet user-jwts</c> against a throwaway project the way docs/security.md says — secrets file
+/// created with <c>dotnet user-secrets set</c>, then <c>--appsettings-file</c> pointing at it, so every setting lands
+/// in user secrets — checks that the project's tracked appsettings.Development.json was left alone, and returns those
+/// settings plus the token; then removes the secrets.
 /// </summary>
 public static class UserJwts
 {
@@ -14,18 +16,22 @@ public static class UserJwts
         var secretsId = $"prynai-tests-{Guid.NewGuid():N}";
         File.WriteAllText(Path.Combine(project.Path, "Probe.csproj"),
             $"<Project Sdk=\"Microsoft.NET.Sdk.Web\"><PropertyGroup><TargetFramework>net10.0</TargetFramework><UserSecretsId>{secretsId}</UserSecretsId></PropertyGroup></Project>");
-        File.WriteAllText(Path.Combine(project.Path, "appsettings.Development.json"), "{}");
+        const string Tracked = "{ \"Logging\": {} }";
+        File.WriteAllText(Path.Combine(project.Path, "appsettings.Development.json"), Tracked);
         var secretsDirectory = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".microsoft", "usersecrets", secretsId);
+        var secretsFile = Path.Combine(secretsDirectory, "secrets.json");
         try
         {
-            var run = await CommandRunner.RunAsync("dotnet", ["user-jwts", "create", "--role", role, "--audience", audience, "--output", "token"],
+            var secrets = await CommandRunner.RunAsync("dotnet", ["user-secrets", "set", "Auth:Required", "true"], TimeSpan.FromMinutes(2), project.Path);
+            Assert.True(secrets.ExitCode == 0, secrets.ToString());
+            var run = await CommandRunner.RunAsync("dotnet",
+                ["user-jwts", "create", "--role", role, "--audience", audience, "--appsettings-file", secretsFile, "--output", "token"],
                 TimeSpan.FromMinutes(2), project.Path);
             Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal(Tracked, File.ReadAllText(Path.Combine(project.Path, "appsettings.Development.json")));
 
             var settings = new Dictionary<string, string?>();
-            Flatten(JsonNode.Parse(File.ReadAllText(Path.Combine(project.Path, "appsettings.Development.json")))!["Authentication"]!, "Authentication", settings);
-            var secrets = JsonNode.Parse(File.ReadAllText(Path.Combine(secretsDirectory, "secrets.json")))!.AsObject();
-            foreach (var (key, value) in secrets)
+            foreach (var (key, value) in JsonNode.Parse(File.ReadAllText(secretsFile))!.AsObject())
             {
                 Flatten(value!, key, settings);
             }

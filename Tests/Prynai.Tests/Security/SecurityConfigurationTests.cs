@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using Prynai.McpServer.Configuration;
 using Prynai.McpServer.Security;
 using Prynai.Tests.Infrastructure;
@@ -64,17 +65,49 @@ public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFi
         Assert.Equal(["api://prynai-server/.default"], auth.AdvertisedScopes);
     }
 
-    [Fact]
-    public void EntraTenant_AcceptsItsV1AndV2Issuers_AndMultiTenantHonoursTheAllowList()
+    [Theory]
+    [InlineData("Auth:Authority", "http://login.contoso.example/tenant/v2.0", "Auth:Authority (ENTRA_AUTHORITY) gives the token issuer http://login.contoso.example/tenant/v2.0")]
+    [InlineData("Auth:Instance", "http://login.contoso.example/", "Auth:Instance gives the token issuer http://login.contoso.example/11111111-2222-3333-4444-555555555555/v2.0")]
+    public void AnHttpIssuer_WithHttpsMetadataRequired_RefusesToStart_InOneLineNamingTheSetting(string setting, string value, string expected)
     {
-        Assert.Equal([$"https://sts.windows.net/{TestOidcIssuer.TenantId}/", $"https://login.microsoftonline.com/{TestOidcIssuer.TenantId}/v2.0"],
-            TokenValidation.EntraIssuers(TestOidcIssuer.TenantId));
+        using var server = new PrynaiServerFactory(new Dictionary<string, string?>
+        {
+            [setting] = value,
+            ["Auth:TenantId"] = TestOidcIssuer.TenantId,
+            ["Auth:Audiences:0"] = TestOidcIssuer.Audience,
+        }, environment: "Production");
 
-        var multi = new AuthOptions { TenantId = "organizations", AllowedTenants = [TestOidcIssuer.TenantId] };
-        var allowed = $"https://sts.windows.net/{TestOidcIssuer.TenantId}/";
-        Assert.Equal(allowed, TokenValidation.ValidateEntraIssuer(allowed, TestOidcIssuer.TenantId, multi));
-        Assert.ThrowsAny<Exception>(() => TokenValidation.ValidateEntraIssuer("https://sts.windows.net/99999999-9999-9999-9999-999999999999/", "99999999-9999-9999-9999-999999999999", multi));
-        Assert.ThrowsAny<Exception>(() => TokenValidation.ValidateEntraIssuer("https://evil.example/", TestOidcIssuer.TenantId, multi));
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => server.CreateClient());
+        Assert.Contains(expected, error.Message);
+        Assert.Contains("use an https:// URL", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public async Task AnAzureAdSection_ConfiguresEntra_AsMicrosoftIdentityWebReadsIt()
+    {
+        // The loopback recipe for Identity.Web: http metadata allowed, and the issuer listed so its Entra issuer
+        // validator does not fetch it from the (HTTPS-only) authority.
+        using var server = new PrynaiServerFactory(new Dictionary<string, string?>
+        {
+            ["AzureAd:Instance"] = fixture.Issuer.HttpBase + "/",
+            ["AzureAd:TenantId"] = TestOidcIssuer.TenantId,
+            ["AzureAd:ClientId"] = TestOidcIssuer.AudienceGuid,
+            ["AzureAd:Audience"] = TestOidcIssuer.Audience,
+            ["AzureAd:RequireHttpsMetadata"] = "false",
+            ["AzureAd:TokenValidationParameters:ValidIssuers:0"] = fixture.Issuer.Issuer,
+        }, environment: "Production");
+
+        using var anonymous = await server.CreateClient().SendAsync(McpHttp.StatelessRequest("tools/list"), Ct);
+        using var forTheUri = await AuthenticationTests.SendAsync(server, fixture.Issuer.Mint(audience: TestOidcIssuer.Audience));
+        using var forTheClientId = await AuthenticationTests.SendAsync(server, fixture.Issuer.Mint(audience: TestOidcIssuer.AudienceGuid));
+        using var otherAudience = await AuthenticationTests.SendAsync(server, fixture.Issuer.Mint(audience: "api://someone-else"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Contains($"scope=\"{TestOidcIssuer.Audience}/.default\"", anonymous.Headers.WwwAuthenticate.Single().Parameter);
+        Assert.Equal(HttpStatusCode.OK, forTheUri.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, forTheClientId.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherAudience.StatusCode);
     }
 
     [Fact]
@@ -93,6 +126,35 @@ public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFi
         using var production = fixture.Server(settings);
         using var refused = await AuthenticationTests.SendAsync(production, token);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task Algorithms_HmacOnlyForUserJwtsTokensInDevelopment_RsaFamilyFromTheIssuerEverywhere()
+    {
+        var (settings, userJwt) = await UserJwts.CreateAsync(role: "Mcp.Admin", audience: "api://prynai-dev");
+        var userJwtsKey = new SymmetricSecurityKey(Convert.FromBase64String(settings["Authentication:Schemes:Bearer:SigningKeys:0:Value"]!));
+        var hmacClaimingTheIssuer = fixture.Issuer.Mint(key: userJwtsKey, algorithm: SecurityAlgorithms.HmacSha256);
+        var rsaClaimingUserJwts = fixture.Issuer.Mint(issuer: DevelopmentTokens.Issuer, audience: "api://prynai-dev");
+
+        using (var development = fixture.Server(settings, environment: "Development"))
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(development, userJwt));
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(development, fixture.Issuer.Mint()));
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(development, fixture.Issuer.Mint(algorithm: SecurityAlgorithms.RsaSha512)));
+            Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(development, hmacClaimingTheIssuer));
+            Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(development, rsaClaimingUserJwts));
+        }
+
+        using var production = fixture.Server(settings);
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(production, fixture.Issuer.Mint(algorithm: SecurityAlgorithms.RsaSha384)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(production, userJwt));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(production, hmacClaimingTheIssuer));
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(PrynaiServerFactory server, string token)
+    {
+        using var response = await AuthenticationTests.SendAsync(server, token);
+        return response.StatusCode;
     }
 
     [Theory]

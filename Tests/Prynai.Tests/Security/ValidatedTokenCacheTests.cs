@@ -81,7 +81,7 @@ public sealed class ValidatedTokenCacheTests
         ValidIssuer = Issuer,
         ValidAudience = Audience,
         IssuerSigningKeys = [key],
-        ValidAlgorithms = TokenValidation.Algorithms,
+        ValidAlgorithms = IdentityWebBearer.Algorithms,
         ClockSkew = TimeSpan.Zero,
     };
 

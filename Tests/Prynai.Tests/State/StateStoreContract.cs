@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prynai.McpServer.State;
 using Prynai.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace Prynai.Tests.State;
 
@@ -229,11 +230,25 @@ public sealed class SqliteStoreContractTests : StateStoreContract
 
 public sealed class RedisStoreContractTests(RedisFixture redis) : StateStoreContract, IClassFixture<RedisFixture>
 {
+    private readonly List<ConnectionMultiplexer> _connections = [];
+
+    /// <summary>Each store on its own connection, as each replica has, made from the REDIS_URL form.</summary>
     protected override async Task<IStateStore> OpenStoreAsync()
     {
-        var store = new RedisStateStore(RedisConnection.Parse(redis.Server.Url), NullLogger<RedisStateStore>.Instance);
+        var connection = await ConnectionMultiplexer.ConnectAsync(RedisConnection.Parse(redis.Server.Url));
+        _connections.Add(connection);
+        var store = new RedisStateStore(connection, NullLogger<RedisStateStore>.Instance);
         await store.StartAsync();
         return store;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
     }
 }
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -10,8 +9,10 @@ using Prynai.Tests.Infrastructure;
 namespace Prynai.Tests.Telemetry;
 
 /// <summary>
-/// Spans and metric points an in-process server produced, gathered by collecting exporters registered through
-/// ServiceDefaults' own extension point (the InMemory exporter package is not available here).
+/// Spans and metric points an in-process server produced, gathered by collecting exporters added the way any host adds
+/// one (<c>AddOpenTelemetry().WithTracing(...).WithMetrics(...)</c>): ServiceDefaults declares the sources, meters and
+/// instrumentation, and the pipelines come into being because a test asked for them. Metric points are copied at
+/// export time (the SDK reuses its Metric objects), which the InMemory exporter's Metric collection would not do.
 /// </summary>
 public sealed class CollectedTelemetry
 {
@@ -21,13 +22,13 @@ public sealed class CollectedTelemetry
 
     /// <summary>A server whose telemetry lands here.</summary>
     public PrynaiServerFactory Server(IDictionary<string, string?>? settings = null) =>
-        new PrynaiServerFactory(settings, configureServices: services => services.AddTelemetryExporter(
-            tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(new SpanCollector(this))),
-            metrics => metrics.AddReader(new BaseExportingMetricReader(new MetricCollector(this)))));
+        new PrynaiServerFactory(settings, configureServices: services => services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(new SpanCollector(this))))
+            .WithMetrics(metrics => metrics.AddReader(new BaseExportingMetricReader(new MetricCollector(this)))));
 
     /// <summary>Makes the server's meter provider push what it has now.</summary>
     public static void FlushMetrics(PrynaiServerFactory server) =>
-        server.Services.GetRequiredService<OpenTelemetryHosting>().MeterProvider!.ForceFlush();
+        server.Services.GetRequiredService<MeterProvider>().ForceFlush();
 
     public IEnumerable<MetricSample> PointsOf(string instrument) => Points.Where(p => p.Instrument == instrument);
 

@@ -10,7 +10,7 @@ using Prynai.Tests.Security;
 namespace Prynai.Tests.Telemetry;
 
 /// <summary>
-/// Spans and metrics of MCP operations, collected in process through ServiceDefaults' exporter extension point. An
+/// Spans and metrics of MCP operations, collected in process by exporters the test adds to the server. An
 /// in-process listener hears every in-process server, so these run alone (<see cref="InProcessTelemetry"/>).
 /// </summary>
 [Collection(nameof(InProcessTelemetry))]
@@ -170,8 +170,8 @@ public sealed class TracingAndMetricsTests(IssuerFixture fixture) : IClassFixtur
             ["Auth:Authority"] = fixture.Issuer.HttpAuthority,
             ["Auth:RequireHttpsMetadata"] = "false",
             ["Auth:Audiences:0"] = TestOidcIssuer.Audience,
-        }, environment: "Production", configureServices: services => services.AddTelemetryExporter(metrics: metrics =>
-            metrics.AddReader(new OpenTelemetry.Metrics.BaseExportingMetricReader(new CollectedTelemetry.MetricCollector(telemetry)))));
+        }, environment: "Production", configureServices: services => services.AddOpenTelemetry().WithMetrics(metrics =>
+            metrics.AddReader(new BaseExportingMetricReader(new CollectedTelemetry.MetricCollector(telemetry)))));
         var http = server.CreateClient();
         (await http.SendAsync(McpHttp.StatelessRequest("tools/list"), Ct)).Dispose();
         var expired = McpHttp.StatelessRequest("tools/list");
@@ -181,6 +181,38 @@ public sealed class TracingAndMetricsTests(IssuerFixture fixture) : IClassFixtur
         CollectedTelemetry.FlushMetrics(server);
         Assert.Contains(telemetry.PointsOf("prynai.auth.failures"), p => Equals(p.Tags["reason"], "missing") && p.Value == 1);
         Assert.Contains(telemetry.PointsOf("prynai.auth.failures"), p => Equals(p.Tags["reason"], "expired") && p.Value == 1);
+    }
+
+    [Fact]
+    public async Task WithoutAnExporter_NothingListens_WhileAHostWithOneHearsEverySource()
+    {
+        string[] sources = ["Experimental.ModelContextProtocol", "Microsoft.AspNetCore", "Prynai.McpServer", "System.Net.Http"];
+        using (var quiet = new PrynaiServerFactory())
+        {
+            await CallAsync(quiet.CreateClient(), "add", new JsonObject { ["a"] = 1, ["b"] = 1 });
+            Assert.All(sources, name => Assert.False(Listened(name), $"{name} has a listener without any exporter"));
+            Assert.False(Measured("Prynai.McpServer"));
+            Assert.False(Measured("Microsoft.AspNetCore.Hosting"));
+        }
+
+        var telemetry = new CollectedTelemetry();
+        using var exporting = telemetry.Server();
+        await CallAsync(exporting.CreateClient(), "add", new JsonObject { ["a"] = 1, ["b"] = 1 });
+        Assert.All(sources, name => Assert.True(Listened(name), $"{name} is not traced by a host that exports"));
+        Assert.True(Measured("Prynai.McpServer"));
+        Assert.True(Measured("Microsoft.AspNetCore.Hosting"));
+
+        static bool Listened(string source)
+        {
+            using var probe = new ActivitySource(source);
+            return probe.HasListeners();
+        }
+
+        static bool Measured(string meter)
+        {
+            using var probe = new System.Diagnostics.Metrics.Meter(meter);
+            return probe.CreateCounter<long>("prynai.test.probe").Enabled;
+        }
     }
 
     private static async Task<Activity> SpanAsync(CollectedTelemetry telemetry, string name)

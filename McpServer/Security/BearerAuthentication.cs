@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Microsoft.Identity.Web;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Prynai.McpServer.Security;
+
+/// <summary>The bearer schemes this server has, decided from configuration when it starts.</summary>
+internal sealed record BearerSchemes(bool Issuer, bool DevelopmentTokens)
+{
+    /// <summary>The default scheme: forwards each request to the scheme that can validate its token.</summary>
+    public const string Selector = "McpBearer";
+
+    public bool Any => Issuer || DevelopmentTokens;
+
+    /// <summary>user-jwts tokens (by their unverified <c>iss</c>) to the Development scheme, everything else to the issuer's.</summary>
+    public string For(string? tokenIssuer) =>
+        DevelopmentTokens && (!Issuer || tokenIssuer == Security.DevelopmentTokens.Issuer) ? Security.DevelopmentTokens.Scheme : IdentityWebBearer.Scheme;
+}
+
+internal static class BearerAuthentication
+{
+    /// <summary>
+    /// The issuer's scheme (<see cref="IdentityWebBearer"/>) when one is configured, user-jwts tokens in Development
+    /// when their keys are in user secrets, and the MCP policy: an authenticated caller holding one of the required app
+    /// roles or scopes (Identity.Web's RequireScopeOrAppPermission; any caller when neither list is set).
+    /// </summary>
+    public static void AddBearerAuthentication(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var auth = AuthOptionsSetup.Read(builder.Configuration);
+        var schemes = new BearerSchemes(auth.EffectiveAuthority is not null, DevelopmentTokens.IsConfiguredIn(builder.Configuration, builder.Environment));
+        services.AddSingleton(schemes);
+
+        // With neither an issuer nor development keys there is no default scheme: nothing could check a token, start-up
+        // validation has made sure authentication is not required, and every caller is anonymous.
+        var authentication = !schemes.Any
+            ? services.AddAuthentication()
+            : services.AddAuthentication(BearerSchemes.Selector)
+                .AddPolicyScheme(BearerSchemes.Selector, "Bearer token", scheme => scheme.ForwardDefaultSelector = context => schemes.For(IssuerOf(context)));
+        if (schemes.Issuer)
+        {
+            authentication.AddIdentityWebBearer();
+        }
+        if (schemes.DevelopmentTokens)
+        {
+            authentication.AddDevelopmentTokens();
+        }
+
+        // Identity.Web routes IdentityModel's own log to ILogger, which logs every refused token at Error (expired,
+        // wrong audience…): noise any client can provoke, per request. JwtBearer logs each failure itself and
+        // prynai.auth.failures counts them by reason, so IdentityModel's log is quiet unless configured.
+        builder.Logging.AddFilter("Microsoft.IdentityModel",
+            builder.Configuration.GetValue<LogLevel?>("Logging:LogLevel:Microsoft.IdentityModel") ?? LogLevel.Critical);
+
+        services.AddRequiredScopeOrAppPermissionAuthorization();
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<AuthOptions>>((authorization, options) =>
+            authorization.AddPolicy(SecurityExtensions.McpPolicy, policy =>
+            {
+                if (schemes.Any)
+                {
+                    policy.AddAuthenticationSchemes(BearerSchemes.Selector);
+                }
+                policy.RequireAuthenticatedUser();
+                var settings = options.Value;
+                if (settings.RequiredScopes.Count > 0 || settings.RequiredAppRoles.Count > 0)
+                {
+                    policy.RequireScopeOrAppPermission(settings.RequiredScopes, settings.RequiredAppRoles);
+                }
+            }));
+    }
+
+    /// <summary>The unverified <c>iss</c> of the bearer token, only to pick which scheme then validates it.</summary>
+    private static string? IssuerOf(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        var handler = new JsonWebTokenHandler();
+        var token = header["Bearer ".Length..].Trim();
+        return handler.CanReadToken(token) ? handler.ReadJsonWebToken(token).Issuer : null;
+    }
+}
