@@ -63,24 +63,22 @@ internal static partial class LocalRedis
     private static IResourceBuilder<RedisServerResource> AddRedisServerProcess(this IDistributedApplicationBuilder builder, string name, string redisServer)
     {
         // The password goes into a config file only this user can read, not onto the command line (visible to every
-        // local user and on the dashboard). The directory goes when the AppHost stops.
-        var directory = Directory.CreateTempSubdirectory($"prynai-{name}-");
-        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        // local user and on the dashboard). Written when the process is about to start, deleted when the AppHost stops.
+        var directory = new DirectoryInfo(Path.Combine(Path.GetTempPath(), $"prynai-{name}-{Guid.NewGuid():N}"));
         var configFile = Path.Combine(directory.FullName, "redis.conf");
-        File.WriteAllText(configFile, $"""
-            bind 127.0.0.1
-            protected-mode yes
-            requirepass {password}
-            save ""
-            appendonly no
-            dir {directory.FullName}
-            """);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(configFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
         var resource = new RedisServerResource(name, redisServer, directory.FullName, password);
+
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, (@event, _) =>
+        {
+            if (!File.Exists(configFile))
+            {
+                WriteConfigFile(directory, configFile, password);
+                @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => DeleteQuietly(directory));
+            }
+            return Task.CompletedTask;
+        });
+
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(resource, async (_, cancellationToken) =>
             connectionString = await ((IResourceWithConnectionString)resource).GetConnectionStringAsync(cancellationToken).ConfigureAwait(false));
@@ -88,11 +86,6 @@ internal static partial class LocalRedis
         builder.Services.AddHealthChecks().AddRedis(
             _ => connectionString ?? throw new InvalidOperationException($"The connection string of '{name}' is not known yet."),
             name: healthCheck);
-        builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((@event, _) =>
-        {
-            @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => DeleteQuietly(directory));
-            return Task.CompletedTask;
-        });
 
         return builder.AddResource(resource)
             .WithEndpoint(name: RedisServerResource.EndpointName, scheme: "tcp")
@@ -104,6 +97,27 @@ internal static partial class LocalRedis
             })
             .WithIconName("Database")
             .WithHealthCheck(healthCheck);
+    }
+
+    /// <summary>Loopback only, the password, no snapshots or append-only file: data lives as long as the process.</summary>
+    private static void WriteConfigFile(DirectoryInfo directory, string configFile, string password)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            directory.Create();
+        }
+        else
+        {
+            Directory.CreateDirectory(directory.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        File.WriteAllText(configFile, $"""
+            bind 127.0.0.1
+            protected-mode yes
+            requirepass {password}
+            save ""
+            appendonly no
+            dir {directory.FullName}
+            """);
     }
 
     private static void DeleteQuietly(DirectoryInfo directory)

@@ -58,8 +58,36 @@ public abstract class RunningAppHost(int replicas) : IAsyncLifetime
         builder.Configuration["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = _telemetry.Endpoint;
 
         _app = await builder.BuildAsync(timeout.Token);
-        await _app.StartAsync(timeout.Token);
-        await WaitUntilEveryReplicaIsHealthyAsync(timeout.Token);
+        try
+        {
+            await _app.StartAsync(timeout.Token);
+            await WaitUntilEveryReplicaIsHealthyAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The AppHost was not healthy within {StartTimeout.TotalMinutes} minutes:\n{await DescribeResourcesAsync()}");
+        }
+    }
+
+    /// <summary>Each resource instance's state and health, for a start that did not finish.</summary>
+    private async Task<string> DescribeResourcesAsync()
+    {
+        var latest = new Dictionary<string, string>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await foreach (var resourceEvent in App.ResourceNotifications.WatchAsync(stop.Token))
+            {
+                var snapshot = resourceEvent.Snapshot;
+                latest[resourceEvent.ResourceId] = $"{resourceEvent.ResourceId}: {snapshot.State?.Text ?? "(no state)"}, health {snapshot.HealthStatus?.ToString() ?? "unknown"}" +
+                    (snapshot.ExitCode is { } exitCode ? $", exit code {exitCode}" : "");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // WatchAsync replays the current state of every resource first; two seconds is plenty for that.
+        }
+        return string.Join('\n', latest.Values.Order());
     }
 
     /// <summary>
