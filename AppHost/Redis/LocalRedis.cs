@@ -40,7 +40,7 @@ internal static partial class LocalRedis
             var redisServer = ExecutableSearch.Find("redis-server") ?? throw new DistributedApplicationException(
                 (runtime is null ? "Cache:RunAs=Process" : $"No container runtime answered ({runtime.Detail})") +
                 $", and redis-server is not on PATH: Redis '{name}' cannot start. Start Docker or Podman, or install Redis " +
-                "(apt install redis-server, brew install redis), or point the server at a Redis with ConnectionStrings:cache.");
+                "(apt install redis-server, brew install redis).");
             redis = builder.AddRedisServerProcess(name, redisServer);
             choice = runtime is null
                 ? $"Redis '{name}' runs as a local process, {redisServer} (Cache:RunAs=Process)."
