@@ -3,13 +3,12 @@ using Prynai.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-// Publish target: an Azure Container Apps environment (registry, Log Analytics, Aspire dashboard).
-builder.AddAzureContainerAppEnvironment("env");
+// Where it deploys: Azure Container Apps in the Azure flavour (AppHost/Azure); the plain manifest in the local one.
+builder.AddDeploymentEnvironment();
 
-// Shared state: Redis in a container on F5; Azure Managed Redis in Azure (access keys, kept in Key Vault).
-var cache = builder.AddAzureManagedRedis("cache")
-    .WithAccessKeyAuthentication()
-    .RunAsContainer();
+// Shared state: Redis — on F5 a container, or a local redis-server when no container runtime answers; deployed, the
+// Redis container (local flavour) or Azure Managed Redis (Azure flavour).
+var cache = builder.AddPrynaiCache("cache");
 
 var entra = EntraSettings.FromParameters(builder);
 
@@ -19,9 +18,10 @@ var mcp = builder.AddProject<Projects.McpServer>("mcp")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/healthz")
     .WithEntraAuthentication(entra)
-    .PublishAsScaledContainerApp(builder.Configuration.GetSection("ContainerApp").Get<ContainerAppScaling>() ?? new());
+    .WithLocalReplicas()
+    .PublishAsScaledContainerApp();
 
-// Cosmos DB instead of Redis as the store: the preview emulator on F5; a real account with managed identity in Azure.
+// Cosmos DB instead of Redis as the store: an emulator or a connection string on F5; a real account in Azure.
 if (builder.Configuration.GetValue<bool>("UseCosmos"))
 {
     mcp.WithCosmosState(builder.AddPrynaiCosmos("cosmos"));

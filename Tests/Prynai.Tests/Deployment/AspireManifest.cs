@@ -54,7 +54,32 @@ public sealed partial class AspireManifest
             : throw new Xunit.Sdk.XunitException($"No value for the manifest expression {{{match.Groups[1].Value}}} in \"{value}\"."));
 
     public IReadOnlyDictionary<string, string> ResolvedEnvironment(string name, IReadOnlyDictionary<string, string> values) =>
-        Environment(name).ToDictionary(pair => pair.Key, pair => Resolve(pair.Value, values));
+        Environment(name).ToDictionary(pair => pair.Key, pair => ResolveWithConnectionStrings(pair.Value, values, depth: 0));
+
+    /// <summary>
+    /// <see cref="Resolve"/>, where a <c>{resource.connectionString}</c> the caller did not supply is built from the
+    /// resource's own connection string expression (bindings, parameters), as a deployment tool builds it.
+    /// </summary>
+    private string ResolveWithConnectionStrings(string value, IReadOnlyDictionary<string, string> values, int depth)
+    {
+        const string suffix = ".connectionString";
+        return depth > 8
+            ? throw new Xunit.Sdk.XunitException($"Connection strings refer to each other in a cycle: \"{value}\".")
+            : ExpressionPattern().Replace(value, match =>
+            {
+                var expression = match.Groups[1].Value;
+                if (values.TryGetValue(expression, out var resolved))
+                {
+                    return resolved;
+                }
+                if (expression.EndsWith(suffix, StringComparison.Ordinal) &&
+                    Resources[expression[..^suffix.Length]]?["connectionString"]?.GetValue<string>() is { } connectionString)
+                {
+                    return ResolveWithConnectionStrings(connectionString, values, depth + 1);
+                }
+                throw new Xunit.Sdk.XunitException($"No value for the manifest expression {{{expression}}} in \"{value}\".");
+            });
+    }
 
     /// <summary>A parameter's default value from the manifest (what azd uses when nobody sets it).</summary>
     public string? ParameterDefault(string name) =>

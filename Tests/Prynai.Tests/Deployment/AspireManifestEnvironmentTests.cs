@@ -4,15 +4,15 @@ using Prynai.Tests.Infrastructure;
 namespace Prynai.Tests.Deployment;
 
 /// <summary>
-/// Runs the server and the smoke client with exactly the environment aspire-manifest.json gives them in Azure, its
-/// expressions resolved against local stand-ins: Azure Managed Redis is a TLS-only, password-protected redis-server
-/// (the connection string in the form its Key Vault secret has), Entra ID is the loopback OpenID issuer. Only what
-/// the platform supplies is added: ACA's DNS suffix, and where the tenant's sign-in host and CA trust point.
+/// Runs the server and the smoke client with exactly the environment aspire-manifest.json gives them, its expressions
+/// resolved against local stand-ins: the Redis container is a password-protected redis-server (the connection string
+/// built from the manifest's own expression), Entra ID is the loopback OpenID issuer. Only what the platform supplies
+/// is added: ACA's DNS suffix, and where the tenant's sign-in host and CA trust point.
 /// </summary>
 public sealed class AspireManifestEnvironmentTests : IAsyncLifetime
 {
     private const string DnsSuffix = "happy-sea-1234.eastus.azurecontainerapps.io";
-    private const string RedisPassword = "managed-redis-access-key";
+    private const string RedisPassword = "generated-cache-password";
     private readonly AspireManifest _manifest = AspireManifest.Load();
     private readonly TempDirectory _files = new("manifest-env");
     private RedisServer _redis = null!;
@@ -21,7 +21,7 @@ public sealed class AspireManifestEnvironmentTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync(password: RedisPassword, tls: true);
+        _redis = await RedisServer.StartAsync(password: RedisPassword);
         _issuer = await TestOidcIssuer.StartAsync();
         // Entra issues client-credentials tokens as its v2 issuer; the server accepts only that (or v1) for the tenant.
         _issuer.IssuedTokenIssuer = $"https://login.microsoftonline.com/{TestOidcIssuer.TenantId}/v2.0";
@@ -37,15 +37,11 @@ public sealed class AspireManifestEnvironmentTests : IAsyncLifetime
         // Identity.Web's Entra issuer validator would fetch the tenant's issuers from the sign-in host over HTTPS;
         // on loopback the issuer Entra puts in these tokens is listed instead.
         environment["AzureAd__TokenValidationParameters__ValidIssuers__0"] = _issuer.IssuedTokenIssuer;
-        foreach (var (key, value) in _redis.Tls!.TrustEnvironment)
-        {
-            environment[key] = value;
-        }
         _server = await ServerProcess.StartAsync(environment, aspnetEnvironment: "Production", port: port);
     }
 
     [Fact]
-    public async Task The_server_reports_healthy_on_the_managed_redis_it_was_given()
+    public async Task The_server_reports_healthy_on_the_redis_it_was_given()
     {
         using var http = new HttpClient { BaseAddress = _server.BaseAddress };
         var health = await http.GetStringAsync("/healthz", TestContext.Current.CancellationToken);
@@ -90,14 +86,16 @@ public sealed class AspireManifestEnvironmentTests : IAsyncLifetime
 
     /// <summary>
     /// What a deployment substitutes for each expression: the parameters' values (defaults from the manifest), the
-    /// Redis connection string Key Vault holds, and the server's endpoints (ACA's HTTPS ingress becomes plain HTTP
-    /// on loopback here).
+    /// Redis container's address and generated password, and the server's endpoints (ACA's HTTPS ingress becomes
+    /// plain HTTP on loopback here). Connection strings are built from the manifest's own expressions.
     /// </summary>
     private Dictionary<string, string> ManifestValues(int port, string? serverUrl)
     {
         var values = new Dictionary<string, string>
         {
-            ["cache.connectionString"] = _redis.ConnectionString,
+            ["cache.bindings.tcp.host"] = "127.0.0.1",
+            ["cache.bindings.tcp.port"] = _redis.Port.ToString(),
+            ["cache-password.value"] = RedisPassword,
             ["entra-tenant-id.value"] = TestOidcIssuer.TenantId,
             ["entra-audiences.value"] = $"{TestOidcIssuer.AudienceGuid},{TestOidcIssuer.Audience}",
             ["entra-required-app-roles.value"] = _manifest.ParameterDefault("entra-required-app-roles")!,

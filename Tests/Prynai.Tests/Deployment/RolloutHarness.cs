@@ -41,8 +41,10 @@ public sealed class RolloutHarness : IDisposable
         return data;
     }
 
-    /// <summary>pwsh's path, or null: GitHub's runners have it (ci.yml runs these tests there), this machine may not.</summary>
-    private static readonly string? Pwsh = FindOnPath("pwsh");
+    /// <summary>
+    /// How to start pwsh, or null when it is not on PATH (.ci/run installs it as a .NET tool; GitHub's runners have it).
+    /// </summary>
+    private static readonly string[]? Pwsh = PwshCommand();
 
     public const string ResourceGroup = "rg-prynai";
     public const string Registry = "prynaiacr.azurecr.io";
@@ -62,7 +64,7 @@ public sealed class RolloutHarness : IDisposable
     {
         if (shell == "pwsh" && Pwsh is null)
         {
-            Assert.Skip("pwsh is not on PATH; the PowerShell script is exercised in GitHub Actions (ci.yml)");
+            Assert.Skip("pwsh is not on PATH (.ci/run installs it: dotnet tool install --tool-path <dir> PowerShell --version 7.6.10)");
         }
         Shell = shell is "bash" or "pwsh" ? shell : throw new ArgumentOutOfRangeException(nameof(shell), shell, "bash or pwsh");
         Directory = Path.Combine(Path.GetTempPath(), $"prynai-rollout-{Guid.NewGuid():N}");
@@ -129,7 +131,7 @@ public sealed class RolloutHarness : IDisposable
 
     public Task<Result> RunAsync(params string[] arguments) => Shell == "bash"
         ? RunProgramAsync("bash", [Path.Combine(RepositoryPaths.Root, "deploy", "rollout.sh"), .. arguments])
-        : RunProgramAsync(Pwsh!, ["-NoProfile", "-NonInteractive", "-File", Path.Combine(RepositoryPaths.Root, "deploy", "rollout.ps1"), .. arguments]);
+        : RunProgramAsync(Pwsh![0], [.. Pwsh[1..], "-NoProfile", "-NonInteractive", "-File", Path.Combine(RepositoryPaths.Root, "deploy", "rollout.ps1"), .. arguments]);
 
     public async Task<Result> RunProgramAsync(string fileName, IEnumerable<string> arguments)
     {
@@ -197,6 +199,27 @@ public sealed class RolloutHarness : IDisposable
         {
             // A fake may still hold a file for a moment; the temp folder is cleaned eventually.
         }
+    }
+
+    /// <summary>
+    /// pwsh on PATH; for the PowerShell .NET tool, the real dotnet with the tool's pwsh.dll: the tool's shim starts
+    /// <c>dotnet pwsh.dll</c> through PATH, where the tests put their fake dotnet first.
+    /// </summary>
+    private static string[]? PwshCommand()
+    {
+        if (FindOnPath("pwsh") is not { } pwsh)
+        {
+            return null;
+        }
+        var toolStore = Path.Combine(Path.GetDirectoryName(pwsh)!, ".store", "powershell");
+        if (!System.IO.Directory.Exists(toolStore))
+        {
+            return [pwsh];
+        }
+        var assembly = System.IO.Directory.EnumerateFiles(toolStore, "pwsh.dll", SearchOption.AllDirectories)
+            .FirstOrDefault(path => Path.GetFileName(Path.GetDirectoryName(path)) == (OperatingSystem.IsWindows() ? "win" : "unix"));
+        var dotnet = System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : FindOnPath("dotnet");
+        return assembly is not null && dotnet is not null ? [dotnet, assembly] : [pwsh];
     }
 
     private static string? FindOnPath(string program)

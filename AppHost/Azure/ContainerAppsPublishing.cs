@@ -1,4 +1,5 @@
 using Azure.Provisioning.AppContainers;
+using Microsoft.Extensions.Configuration;
 
 // Azure.Provisioning marks parts of its Container Apps model as evaluation-only (AZPROVISION001), and Aspire marks
 // Container Apps jobs experimental (ASPIREAZURE002); both are used as documented here.
@@ -30,8 +31,10 @@ internal static class ContainerAppsPublishing
     /// a store outage degrades /healthz, and taking every replica out of rotation would turn clear tool errors into
     /// an outage of the whole endpoint.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> PublishAsScaledContainerApp(this IResourceBuilder<ProjectResource> server, ContainerAppScaling scaling) =>
-        server.PublishAsAzureContainerApp((_, app) =>
+    public static IResourceBuilder<ProjectResource> PublishAsScaledContainerApp(this IResourceBuilder<ProjectResource> server)
+    {
+        var scaling = server.ApplicationBuilder.Configuration.GetSection("ContainerApp").Get<ContainerAppScaling>() ?? new();
+        return server.PublishAsAzureContainerApp((_, app) =>
         {
             app.Configuration.ActiveRevisionsMode = ContainerAppActiveRevisionsMode.Multiple;
             app.Template.Scale.MinReplicas = scaling.MinReplicas;
@@ -48,6 +51,7 @@ internal static class ContainerAppsPublishing
             container.Probes.Add(Probe(ContainerAppProbeType.Liveness));
             container.Probes.Add(Probe(ContainerAppProbeType.Readiness));
         });
+    }
 
     /// <summary>A manually triggered job (<c>az containerapp job start</c>) that runs the smoke test once and exits.</summary>
     public static IResourceBuilder<ProjectResource> PublishAsSmokeJob(this IResourceBuilder<ProjectResource> client) =>
