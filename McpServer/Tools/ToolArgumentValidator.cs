@@ -9,6 +9,9 @@ namespace Prynai.McpServer.Tools;
 /// Checks tool arguments against the tool's input schema before the SDK binds them, so a caller learns exactly
 /// what is wrong ("'b' is required", "'a' must be a number, got a string") instead of the SDK's bare
 /// "An error occurred invoking 'add'". Covers the schema keywords the SDK generates for tool parameters.
+/// What passes here binds: an integer written 100.0 or 1e2 is an integer (JSON Schema says so) and is rewritten as
+/// 100 for the binder, which reads only plain integers; numbers must be finite (1e400 is not a double); null for an
+/// optional parameter means "not given".
 /// </summary>
 internal static class ToolArgumentValidator
 {
@@ -52,6 +55,8 @@ internal static class ToolArgumentValidator
         public IReadOnlyList<string> Validate(IDictionary<string, JsonElement>? arguments)
         {
             List<string>? problems = null;
+            List<string>? integersToRewrite = null;
+            List<string>? nullsToDrop = null;
             foreach (var name in _required)
             {
                 if (arguments is null || !arguments.ContainsKey(name))
@@ -63,10 +68,27 @@ internal static class ToolArgumentValidator
             {
                 foreach (var (name, value) in arguments)
                 {
-                    if (_properties.TryGetValue(name, out var rule))
+                    if (value.ValueKind == JsonValueKind.Null && !_required.Contains(name))
                     {
-                        rule.Check(name, value, ref problems);
+                        (nullsToDrop ??= []).Add(name);
+                        continue;
                     }
+                    if (_properties.TryGetValue(name, out var rule) && rule.Check(name, value, ref problems))
+                    {
+                        (integersToRewrite ??= []).Add(name);
+                    }
+                }
+            }
+            if (problems is null)
+            {
+                foreach (var name in integersToRewrite ?? [])
+                {
+                    arguments![name] = PlainInteger(arguments[name]);
+                }
+                // "Not given": the parameter's default applies, as it would have if the client had left it out.
+                foreach (var name in nullsToDrop ?? [])
+                {
+                    arguments!.Remove(name);
                 }
             }
             return problems ?? (IReadOnlyList<string>)[];
@@ -82,22 +104,33 @@ internal static class ToolArgumentValidator
         private readonly int? _minLength = schema.TryGetProperty("minLength", out var minLength) && minLength.TryGetInt32(out var lo) ? lo : null;
         private readonly int? _maxLength = schema.TryGetProperty("maxLength", out var maxLength) && maxLength.TryGetInt32(out var hi) ? hi : null;
 
-        public void Check(string path, JsonElement value, ref List<string>? problems)
+        /// <summary>The schema admits integers but not other numbers: an integral 100.0 must reach the binder as 100.</summary>
+        private readonly bool _integer = schema.TryGetProperty("type", out var integerType)
+            && (integerType.ValueKind == JsonValueKind.String ? integerType.ValueEquals("integer")
+                : integerType.ValueKind == JsonValueKind.Array && integerType.EnumerateArray().Any(t => t.ValueEquals("integer"))
+                    && !integerType.EnumerateArray().Any(t => t.ValueEquals("number")));
+
+        /// <summary>Adds what is wrong with <paramref name="value"/> to <paramref name="problems"/>; true when it is an integer the binder cannot read as written (100.0, 1e2).</summary>
+        public bool Check(string path, JsonElement value, ref List<string>? problems)
         {
             if (_type is { } type && !MatchesType(value, type))
             {
                 (problems ??= []).Add($"'{path}' must be {DescribeType(type)}, got {DescribeValue(value)}");
-                return;
+                return false;
             }
             if (_enum is { } allowed && !allowed.EnumerateArray().Any(option => JsonElement.DeepEquals(option, value)))
             {
                 (problems ??= []).Add($"'{path}' must be one of {string.Join(", ", allowed.EnumerateArray().Select(o => o.GetRawText()))}");
-                return;
+                return false;
             }
             switch (value.ValueKind)
             {
                 case JsonValueKind.Number:
-                    var number = value.GetDouble();
+                    if (!value.TryGetDouble(out var number) || !double.IsFinite(number))
+                    {
+                        (problems ??= []).Add($"'{path}' must be a finite number, got {value.GetRawText()}");
+                        return false;
+                    }
                     if (_minimum is { } min && number < min.GetDouble())
                     {
                         (problems ??= []).Add($"'{path}' must be at least {min.GetRawText()}");
@@ -119,8 +152,13 @@ internal static class ToolArgumentValidator
                     }
                     break;
             }
+            return _integer && value.ValueKind == JsonValueKind.Number && !value.TryGetInt64(out _);
         }
     }
+
+    /// <summary>An integral number written with a fraction or an exponent, as the plain integer the binder reads.</summary>
+    private static JsonElement PlainInteger(JsonElement value) =>
+        JsonElement.Parse(((long)value.GetDecimal()).ToString(CultureInfo.InvariantCulture));
 
     private static bool MatchesType(JsonElement value, JsonElement type) => type.ValueKind switch
     {

@@ -18,6 +18,7 @@ internal sealed class LegacySession : IAsyncDisposable
     private long _lastPersisted;
     private int _activeRequests;
     private int _getStreams;
+    private int _getStreamServed;
     private int _closing;
     private int _disposed;
 
@@ -80,13 +81,19 @@ internal sealed class LegacySession : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// The SDK transport serves one GET stream in its lifetime; a client reconnecting its stream needs a fresh copy of
+    /// the session (restored from its record, as after parking).
+    /// </summary>
+    public bool GetStreamServed => Volatile.Read(ref _getStreamServed) != 0;
+
     public bool TryBeginGetStream()
     {
-        if (Volatile.Read(ref _closing) != 0 || Interlocked.CompareExchange(ref _getStreams, 1, 0) != 0)
+        if (Volatile.Read(ref _closing) != 0 || GetStreamServed || Interlocked.CompareExchange(ref _getStreams, 1, 0) != 0)
         {
             return false;
         }
-        if (Volatile.Read(ref _closing) != 0)
+        if (Volatile.Read(ref _closing) != 0 || Interlocked.Exchange(ref _getStreamServed, 1) != 0)
         {
             Volatile.Write(ref _getStreams, 0);
             return false;
