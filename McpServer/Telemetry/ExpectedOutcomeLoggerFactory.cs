@@ -9,10 +9,14 @@ namespace Prynai.McpServer.Telemetry;
 /// role, a resource that does not exist, a tool's own refusal: outcomes the caller caused and was told about. Those are
 /// not server failures, so in the SDK's log categories they drop to Debug without the stack; a state store outage drops
 /// to one Warning line (the store's own log and /healthz tell the story); anything else stays as the SDK logged it.
+/// The host's own "Hosting failed to start" entry (the exception and its stack) is dropped too:
+/// <see cref="Configuration.StartupFailures"/> reports that failure as one line.
 /// </summary>
 internal sealed class ExpectedOutcomeLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 {
     private const string SdkCategoryPrefix = "ModelContextProtocol";
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+    private const int HostingFailedToStart = 11;
 
     /// <summary>Routes every logger of the host through this factory (both hosts call it; other categories pass through untouched).</summary>
     public static void Register(IServiceCollection services)
@@ -30,7 +34,9 @@ internal sealed class ExpectedOutcomeLoggerFactory(ILoggerFactory inner) : ILogg
     public ILogger CreateLogger(string categoryName)
     {
         var logger = inner.CreateLogger(categoryName);
-        return categoryName.StartsWith(SdkCategoryPrefix, StringComparison.Ordinal) ? new ClassifyingLogger(logger) : logger;
+        return categoryName.StartsWith(SdkCategoryPrefix, StringComparison.Ordinal) ? new ClassifyingLogger(logger)
+            : categoryName == HostCategory ? new StartupFailureLogger(logger)
+            : logger;
     }
 
     public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
@@ -54,6 +60,21 @@ internal sealed class ExpectedOutcomeLoggerFactory(ILoggerFactory inner) : ILogg
             McpException and not McpProtocolException => LogLevel.Debug,
             _ => null,
         };
+    }
+
+    private sealed class StartupFailureLogger(ILogger inner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id != HostingFailedToStart)
+            {
+                inner.Log(logLevel, eventId, state, exception, formatter);
+            }
+        }
     }
 
     private sealed class ClassifyingLogger(ILogger inner) : ILogger
