@@ -12,7 +12,7 @@ return await StartupFailures.RunAsync(async () =>
         return;
     }
 
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = HostEnvironment.Chosen(args) });
     builder.Configuration.AddLegacyEnvironmentVariables();
 
     builder.AddServiceDefaults();

@@ -18,10 +18,12 @@ internal static class StdioHost
         // What WebApplication.CreateBuilder does for the HTTP host: ASPNETCORE_-prefixed variables are host settings too.
         var hostSettings = new ConfigurationManager();
         hostSettings.AddEnvironmentVariables(prefix: "ASPNETCORE_");
+        var hostArgs = args.Where(arg => arg != Switch).ToArray();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
-            Args = [.. args.Where(arg => arg != Switch)],
+            Args = hostArgs,
             Configuration = hostSettings,
+            EnvironmentName = HostEnvironment.Chosen(hostArgs),
             ContentRootPath = File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? null : AppContext.BaseDirectory,
         });
         builder.Configuration.AddLegacyEnvironmentVariables();
