@@ -64,34 +64,49 @@ internal static class ToolArgumentValidator
                     (problems ??= []).Add($"'{name}' is required");
                 }
             }
-            if (arguments is not null && _properties.Count > 0)
+            if (arguments is Dictionary<string, JsonElement> dictionary && _properties.Count > 0)
+            {
+                // The concrete type the SDK deserializes into: its enumerator is a struct, nothing is allocated.
+                foreach (var (name, value) in dictionary)
+                {
+                    Check(name, value, ref problems, ref integersToRewrite, ref nullsToDrop);
+                }
+            }
+            else if (arguments is not null && _properties.Count > 0)
             {
                 foreach (var (name, value) in arguments)
                 {
-                    if (value.ValueKind == JsonValueKind.Null && !_required.Contains(name))
-                    {
-                        (nullsToDrop ??= []).Add(name);
-                        continue;
-                    }
-                    if (_properties.TryGetValue(name, out var rule) && rule.Check(name, value, ref problems))
-                    {
-                        (integersToRewrite ??= []).Add(name);
-                    }
+                    Check(name, value, ref problems, ref integersToRewrite, ref nullsToDrop);
                 }
             }
-            if (problems is null)
+            if (problems is null && integersToRewrite is not null)
             {
-                foreach (var name in integersToRewrite ?? [])
+                foreach (var name in integersToRewrite)
                 {
                     arguments![name] = PlainInteger(arguments[name]);
                 }
+            }
+            if (problems is null && nullsToDrop is not null)
+            {
                 // "Not given": the parameter's default applies, as it would have if the client had left it out.
-                foreach (var name in nullsToDrop ?? [])
+                foreach (var name in nullsToDrop)
                 {
                     arguments!.Remove(name);
                 }
             }
             return problems ?? (IReadOnlyList<string>)[];
+        }
+
+        private void Check(string name, JsonElement value, ref List<string>? problems, ref List<string>? integersToRewrite, ref List<string>? nullsToDrop)
+        {
+            if (value.ValueKind == JsonValueKind.Null && Array.IndexOf(_required, name) < 0)
+            {
+                (nullsToDrop ??= []).Add(name);
+            }
+            else if (_properties.TryGetValue(name, out var rule) && rule.Check(name, value, ref problems))
+            {
+                (integersToRewrite ??= []).Add(name);
+            }
         }
     }
 
@@ -118,7 +133,7 @@ internal static class ToolArgumentValidator
                 (problems ??= []).Add($"'{path}' must be {DescribeType(type)}, got {DescribeValue(value)}");
                 return false;
             }
-            if (_enum is { } allowed && !allowed.EnumerateArray().Any(option => JsonElement.DeepEquals(option, value)))
+            if (_enum is { } allowed && !IsOneOf(value, allowed))
             {
                 (problems ??= []).Add($"'{path}' must be one of {string.Join(", ", allowed.EnumerateArray().Select(o => o.GetRawText()))}");
                 return false;
@@ -141,7 +156,7 @@ internal static class ToolArgumentValidator
                     }
                     break;
                 case JsonValueKind.String when _minLength is not null || _maxLength is not null:
-                    var length = value.GetString()!.Length;
+                    var length = Utf16Length(value);
                     if (length < _minLength)
                     {
                         (problems ??= []).Add($"'{path}' must have at least {_minLength} characters");
@@ -156,6 +171,14 @@ internal static class ToolArgumentValidator
         }
     }
 
+    /// <summary>A string's length in UTF-16 code units (what maxLength counts here), read from its UTF-8 without a copy when it has no escapes.</summary>
+    private static int Utf16Length(JsonElement value)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
+        var content = raw[1..^1];
+        return content.IndexOf((byte)'\\') < 0 ? System.Text.Encoding.UTF8.GetCharCount(content) : value.GetString()!.Length;
+    }
+
     /// <summary>An integral number written with a fraction or an exponent, as the plain integer the binder reads.</summary>
     private static JsonElement PlainInteger(JsonElement value) =>
         JsonElement.Parse(((long)value.GetDecimal()).ToString(CultureInfo.InvariantCulture));
@@ -163,9 +186,34 @@ internal static class ToolArgumentValidator
     private static bool MatchesType(JsonElement value, JsonElement type) => type.ValueKind switch
     {
         JsonValueKind.String => Matches(value, type),
-        JsonValueKind.Array => type.EnumerateArray().Any(t => Matches(value, t)),
+        JsonValueKind.Array => MatchesAny(value, type),
         _ => true,
     };
+
+    // Loops, not LINQ: a lambda capturing a parameter allocates its closure on every call, even when unused.
+    private static bool MatchesAny(JsonElement value, JsonElement types)
+    {
+        foreach (var type in types.EnumerateArray())
+        {
+            if (Matches(value, type))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool IsOneOf(JsonElement value, JsonElement allowed)
+    {
+        foreach (var option in allowed.EnumerateArray())
+        {
+            if (JsonElement.DeepEquals(option, value))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static bool Matches(JsonElement value, JsonElement type) =>
         type.ValueKind != JsonValueKind.String
