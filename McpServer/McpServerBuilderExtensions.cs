@@ -44,6 +44,7 @@ public static class McpServerBuilderExtensions
         builder.Services.AddHostedService<LiveGauges>();
         builder.Services.AddSingleton<ICompletionSource, SummaryPromptCompletions>();
         builder.Services.AddAuthorizationCore();
+        ExpectedOutcomeLoggerFactory.Register(builder.Services);
 
         // The SDK logs every request at Information ("request handler completed") — per-call noise that costs
         // throughput, and traces carry it better — so unless configured (Logging:LogLevel:ModelContextProtocol, else
@@ -59,6 +60,7 @@ public static class McpServerBuilderExtensions
         builder.Logging.AddFilter("ModelContextProtocol", sdkLevel);
 
         builder.Services.Configure<ModelContextProtocol.Server.McpServerOptions>(SessionLogLevel.RememberChoices);
+        builder.Services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(PortableToolSchemas.Apply);
         var mcp = builder.Services.AddMcpServer(options =>
             {
                 options.ServerInfo = new Implementation { Name = "prynai-mcp", Title = "Prynai MCP", Version = ServerDescription.Version };
@@ -95,7 +97,8 @@ public static class McpServerBuilderExtensions
                 .AddOutgoingFilter(SessionReplyRouter.TrackOutgoing))
             .WithRequestFilters(filters => filters
                 .AddCallToolFilter(ToolCallFilter.Create)
-                .AddReadResourceFilter(ResourceNotFoundFilter.Create));
+                .AddReadResourceFilter(ResourceNotFoundFilter.Create)
+                .AddReadResourceFilter(StoreOutageFilter.Create));
         return mcp;
     }
 }

@@ -4,29 +4,32 @@ using Prynai.McpServer.Security;
 using Prynai.McpServer.State;
 using Prynai.McpServer.Transport;
 
-if (args.Contains(StdioHost.Switch))
+return await StartupFailures.RunAsync(async () =>
 {
-    await StdioHost.RunAsync(args);
-    return;
-}
+    if (args.Contains(StdioHost.Switch))
+    {
+        await StdioHost.RunAsync(args);
+        return;
+    }
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Configuration.AddLegacyEnvironmentVariables();
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = HostEnvironment.Chosen(args) });
+    builder.Configuration.AddLegacyEnvironmentVariables();
 
-builder.AddServiceDefaults();
-builder.AddPrynaiSecurity();
-builder.AddPrynaiState();
-builder.AddPrynaiMcp();
-builder.AddPrynaiHttpTransport();
+    builder.AddServiceDefaults();
+    builder.AddPrynaiSecurity();
+    builder.AddPrynaiState();
+    builder.AddPrynaiMcp();
+    builder.AddPrynaiHttpTransport();
 
-var app = builder.Build();
+    var app = builder.Build();
 
-app.UsePrynaiSecurity();
-app.MapDefaultEndpoints();
-app.MapProtectedResourceMetadata();
-app.MapMcpEndpoints();
+    app.UsePrynaiSecurity();
+    app.MapDefaultEndpoints();
+    app.MapProtectedResourceMetadata();
+    app.MapMcpEndpoints();
 
-app.Run();
+    await app.RunAsync();
+});
 
 /// <summary>Entry point, public so integration tests can host the app (WebApplicationFactory).</summary>
 public partial class Program;

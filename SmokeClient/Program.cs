@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Prynai.SmokeClient;
 
-var root = new RootCommand("Prynai MCP client: end-to-end smoke, tokens, load.")
+var root = new RootCommand("Prynai MCP client: end-to-end smoke test of a server (smoke), Entra ID tokens (token).")
 {
     SmokeCommand.Create(),
     TokenCommand.Create(),

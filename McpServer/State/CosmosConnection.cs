@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Azure.Identity;
 using Microsoft.Azure.Cosmos;
+using Prynai.McpServer.Configuration;
 
 namespace Prynai.McpServer.State;
 
@@ -35,16 +36,32 @@ internal static class CosmosConnection
             : new CosmosClient(endpoint, key, clientOptions);
     }
 
+    public const string Setting = "ConnectionStrings:cosmos";
+
+    /// <summary>The connection string's parts; <see cref="InvalidSettingException"/> when it cannot name an account.</summary>
     internal static (string Endpoint, string? Key, string? Database, string? Container) Parse(string connectionString)
     {
         if (Uri.TryCreate(connectionString.Trim(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
         {
             return (url.ToString(), null, null, null);
         }
-        var parts = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        DbConnectionStringBuilder parts;
+        try
+        {
+            parts = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidSettingException(Setting,
+                "is neither an account URL (https://<account>.documents.azure.com:443/) nor a connection string (AccountEndpoint=…;AccountKey=…;).", ex);
+        }
         string? Get(string name) => parts.TryGetValue(name, out var value) && value is string text && text.Length > 0 ? text : null;
         var endpoint = Get("AccountEndpoint")
-            ?? throw new InvalidOperationException("ConnectionStrings:cosmos needs AccountEndpoint=… (and AccountKey=… unless a managed identity is used).");
+            ?? throw new InvalidSettingException(Setting, "needs AccountEndpoint=… (and AccountKey=… unless a managed identity is used).");
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var account) || account.Scheme is not ("http" or "https"))
+        {
+            throw new InvalidSettingException(Setting, $"AccountEndpoint '{endpoint}' is not an http(s) URL.");
+        }
         return (endpoint, Get("AccountKey"), Get("Database"), Get("Container"));
     }
 

@@ -43,16 +43,36 @@ internal sealed partial class CosmosStateStore : IStateStore, IAsyncDisposable
     public Task<long> IncrementCounterAsync(string name, long delta, CancellationToken cancellationToken) =>
         GuardAsync(async container =>
         {
+            if (!CounterRange.CanAdd(delta))
+            {
+                throw CounterOverflowException.Adding(name, delta);
+            }
+            // The server applies the increment only when the stored value leaves room for it (a patch condition); the
+            // bound is below 2^53, where Cosmos DB's double arithmetic is exact.
+            var room = delta switch
+            {
+                > 0 => new PatchItemRequestOptions { FilterPredicate = FormattableString.Invariant($"FROM c WHERE c[\"value\"] <= {CounterRange.Limit - delta}") },
+                < 0 => new PatchItemRequestOptions { FilterPredicate = FormattableString.Invariant($"FROM c WHERE c[\"value\"] >= {-CounterRange.Limit - delta}") },
+                _ => null,
+            };
             while (true)
             {
                 try
                 {
                     var patched = await container.PatchItemAsync<CounterDocument>(name, new PartitionKey(name),
-                        [PatchOperation.Increment("/value", delta)], cancellationToken: cancellationToken);
+                        [PatchOperation.Increment("/value", delta)], room, cancellationToken);
                     return patched.Resource.Value;
+                }
+                catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.PreconditionFailed)
+                {
+                    throw CounterOverflowException.Adding(name, delta, ex);
                 }
                 catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
                 {
+                    if (!CounterRange.Contains(delta))
+                    {
+                        throw CounterOverflowException.Adding(name, delta, ex);
+                    }
                     try
                     {
                         await container.CreateItemAsync(new CounterDocument(name, delta), new PartitionKey(name), cancellationToken: cancellationToken);
@@ -67,7 +87,9 @@ internal sealed partial class CosmosStateStore : IStateStore, IAsyncDisposable
         });
 
     public Task SetCounterAsync(string name, long value, CancellationToken cancellationToken) =>
-        GuardAsync(container => container.UpsertItemAsync(new CounterDocument(name, value), new PartitionKey(name), cancellationToken: cancellationToken));
+        CounterRange.Contains(value)
+            ? GuardAsync(container => container.UpsertItemAsync(new CounterDocument(name, value), new PartitionKey(name), cancellationToken: cancellationToken))
+            : throw CounterOverflowException.Setting(name, value);
 
     public async Task<string?> GetValueAsync(string key, CancellationToken cancellationToken)
     {

@@ -12,9 +12,13 @@ public interface IStateStore
 
     Task<long> GetCounterAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>Adds <paramref name="delta"/> atomically and returns the new value.</summary>
+    /// <summary>
+    /// Adds <paramref name="delta"/> atomically and returns the new value; throws <see cref="CounterOverflowException"/>
+    /// and changes nothing when the result would leave ±<see cref="CounterRange.Limit"/>.
+    /// </summary>
     Task<long> IncrementCounterAsync(string name, long delta, CancellationToken cancellationToken);
 
+    /// <summary>Sets the counter; throws <see cref="CounterOverflowException"/> for a value beyond ±<see cref="CounterRange.Limit"/>.</summary>
     Task SetCounterAsync(string name, long value, CancellationToken cancellationToken);
 
     Task<string?> GetValueAsync(string key, CancellationToken cancellationToken);
@@ -91,4 +95,29 @@ public sealed class StateStoreUnavailableException(string store, Exception? inne
     : Exception($"The {store} state store is unavailable; try again shortly.", inner)
 {
     public string Store { get; } = store;
+}
+
+/// <summary>
+/// The values a counter may hold: ±(2^53 − 1), the integers every store and every JSON client represents exactly
+/// (Cosmos DB and JavaScript hold numbers as doubles; SQLite turns an overflowing sum into a float). The same range
+/// on every store, so a counter means the same thing wherever it lives.
+/// </summary>
+public static class CounterRange
+{
+    public const long Limit = 9_007_199_254_740_991;
+
+    public static bool Contains(long value) => value is >= -Limit and <= Limit;
+
+    /// <summary>Whether some counter value in range plus <paramref name="delta"/> can stay in range.</summary>
+    public static bool CanAdd(long delta) => delta is >= -2 * Limit and <= 2 * Limit;
+}
+
+/// <summary>A counter change refused because its result would leave <see cref="CounterRange"/>; the counter is unchanged.</summary>
+public sealed class CounterOverflowException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    public static CounterOverflowException Adding(string counter, long delta, Exception? inner = null) => new(
+        $"Adding {delta} to counter '{counter}' would take it beyond ±{CounterRange.Limit}, the largest value a counter holds; the counter is unchanged.", inner);
+
+    public static CounterOverflowException Setting(string counter, long value) => new(
+        $"Counter '{counter}' cannot be set to {value}: counters hold values within ±{CounterRange.Limit}; the counter is unchanged.");
 }

@@ -16,14 +16,14 @@ internal static class RedisClientRegistration
 
     private const string Kind = "redis";
 
-    public static void AddPrynaiRedisClient(this IHostApplicationBuilder builder, string connection)
+    public static void AddPrynaiRedisClient(this IHostApplicationBuilder builder, StackExchange.Redis.ConfigurationOptions configuration)
     {
         // The integration's tracing creates a tracer provider of its own; with nowhere to export to, it would make
         // every request pay for spans nobody receives.
         var exported = TelemetryOptions.OtlpConfigured(builder.Configuration);
         builder.AddRedisClient(ConnectionName, settings =>
         {
-            settings.ConnectionString = RedisConnection.ToConnectionString(connection);
+            settings.ConnectionString = configuration.ToString(includePassword: true);
             settings.DisableTracing |= !exported;
         }, RedisConnection.ApplyDefaults);
 

@@ -44,11 +44,40 @@ internal sealed partial class RedisStateStore : IStateStore, IAsyncDisposable
     public Task<long> GetCounterAsync(string name, CancellationToken cancellationToken) =>
         RunAsync(async db => (long?)await db.StringGetAsync(name) ?? 0);
 
-    public Task<long> IncrementCounterAsync(string name, long delta, CancellationToken cancellationToken) =>
-        RunAsync(db => db.StringIncrementAsync(name, delta));
+    /// <summary>
+    /// INCRBY, undone in the same script when the result leaves the counter range (a script runs atomically: no other
+    /// client ever sees the out-of-range value). INCRBY's own int64 overflow error changes nothing either.
+    /// </summary>
+    private const string BoundedIncrement = """
+        local existed = redis.call('EXISTS', KEYS[1])
+        local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+        local limit = tonumber(ARGV[2])
+        if value > limit or value < -limit then
+          if existed == 1 then redis.call('DECRBY', KEYS[1], ARGV[1]) else redis.call('DEL', KEYS[1]) end
+          return redis.error_reply('PRYNAI_COUNTER_RANGE')
+        end
+        return value
+        """;
+
+    public async Task<long> IncrementCounterAsync(string name, long delta, CancellationToken cancellationToken)
+    {
+        if (!CounterRange.CanAdd(delta))
+        {
+            throw CounterOverflowException.Adding(name, delta);
+        }
+        try
+        {
+            return (long)await RunAsync(db => db.ScriptEvaluateAsync(BoundedIncrement, [name], [delta, CounterRange.Limit]));
+        }
+        catch (StateStoreUnavailableException ex) when (ex.InnerException is RedisServerException server
+            && (server.Message.Contains("PRYNAI_COUNTER_RANGE", StringComparison.Ordinal) || server.Message.Contains("overflow", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw CounterOverflowException.Adding(name, delta, server);
+        }
+    }
 
     public Task SetCounterAsync(string name, long value, CancellationToken cancellationToken) =>
-        RunAsync(db => db.StringSetAsync(name, value));
+        CounterRange.Contains(value) ? RunAsync(db => db.StringSetAsync(name, value)) : throw CounterOverflowException.Setting(name, value);
 
     public Task<string?> GetValueAsync(string key, CancellationToken cancellationToken) =>
         RunAsync(async db => (string?)await db.StringGetAsync(key));

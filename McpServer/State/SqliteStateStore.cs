@@ -12,6 +12,7 @@ internal sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
     private readonly string _path;
     private readonly ChangeFeedDispatcher _changes;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _initLock = new(1, 1);
 
     // SQLite runs one write at a time. Writers from this process queue here, in order, instead of meeting in SQLite's
@@ -24,6 +25,7 @@ internal sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
     {
         _path = Path.GetFullPath(path);
         _time = time;
+        _logger = logger;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = _path,
@@ -44,17 +46,28 @@ internal sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
 
     public async Task<long> IncrementCounterAsync(string name, long delta, CancellationToken cancellationToken)
     {
+        if (!CounterRange.CanAdd(delta))
+        {
+            throw CounterOverflowException.Adding(name, delta);
+        }
+        // SQLite turns an int64 overflow into a float, so the bound is checked on the sum inside the statement: an
+        // update whose result leaves the range (or is a float) matches no row and returns nothing. A delta beyond the
+        // range can only apply to an existing counter, never create one.
         var value = await ExecuteWriteAsync(
-            "INSERT INTO counters(name, value) VALUES($name, $delta) " +
-            "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value RETURNING value",
-            cancellationToken, ("$name", name), ("$delta", delta));
-        return (long)value!;
+            CounterRange.Contains(delta)
+                ? "INSERT INTO counters(name, value) VALUES($name, $delta) " +
+                  "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value WHERE value + excluded.value BETWEEN -$limit AND $limit RETURNING value"
+                : "UPDATE counters SET value = value + $delta WHERE name = $name AND value + $delta BETWEEN -$limit AND $limit RETURNING value",
+            cancellationToken, ("$name", name), ("$delta", delta), ("$limit", CounterRange.Limit));
+        return value is long result ? result : throw CounterOverflowException.Adding(name, delta);
     }
 
     public Task SetCounterAsync(string name, long value, CancellationToken cancellationToken) =>
-        ExecuteWriteAsync(
-            "INSERT INTO counters(name, value) VALUES($name, $value) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-            cancellationToken, ("$name", name), ("$value", value));
+        CounterRange.Contains(value)
+            ? ExecuteWriteAsync(
+                "INSERT INTO counters(name, value) VALUES($name, $value) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                cancellationToken, ("$name", name), ("$value", value))
+            : throw CounterOverflowException.Setting(name, value);
 
     public async Task<string?> GetValueAsync(string key, CancellationToken cancellationToken)
     {
@@ -163,6 +176,15 @@ internal sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
                 "CREATE TABLE IF NOT EXISTS entries(key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NULL);" +
                 EventLogSchema;
             await command.ExecuteNonQueryAsync(cancellationToken);
+            // Before counters were bounded, an overflowing bump stored a float that read back as 0 and broke every
+            // later bump; such a counter is set to the nearest value in range.
+            command.CommandText =
+                "UPDATE counters SET value = CAST(MAX(MIN(value, $limit), -$limit) AS INTEGER) WHERE typeof(value) <> 'integer'";
+            command.Parameters.AddWithValue("$limit", CounterRange.Limit);
+            if (await command.ExecuteNonQueryAsync(cancellationToken) is > 0 and var repaired)
+            {
+                LogCountersRepaired(_logger, repaired, CounterRange.Limit);
+            }
             _initialized = true;
         }
         finally
@@ -170,4 +192,7 @@ internal sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
             _initLock.Release();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} counter(s) held a floating-point value left by an overflow in an earlier version; set to the nearest value within ±{Limit}")]
+    private static partial void LogCountersRepaired(ILogger logger, int count, long limit);
 }

@@ -23,11 +23,19 @@ public static class StateServiceCollectionExtensions
         services.TryAddSingleton<PrynaiTelemetry>();
 
         var cosmos = builder.Configuration.GetConnectionString("cosmos");
-        var redis = builder.Configuration.GetConnectionString("cache") is { Length: > 0 } cache ? cache : builder.Configuration["REDIS_URL"];
+        var cache = builder.Configuration.GetConnectionString("cache");
+        var redisUrl = builder.Configuration[RedisConnection.UrlSetting];
         string kind;
+        Func<IServiceProvider, string> location;
         if (cosmos is { Length: > 0 })
         {
             kind = "cosmos";
+            var (endpoint, _, database, container) = CosmosConnection.Parse(cosmos); // a malformed value stops startup here, naming the setting
+            location = provider =>
+            {
+                var options = provider.GetRequiredService<IOptions<CosmosStateOptions>>().Value;
+                return $"{endpoint}, database {database ?? options.DatabaseName}, container {container ?? options.ContainerName}";
+            };
             services.AddSingleton(provider =>
             {
                 var options = provider.GetRequiredService<IOptions<CosmosStateOptions>>().Value;
@@ -37,10 +45,14 @@ public static class StateServiceCollectionExtensions
             services.AddSingleton<IStateStore>(provider => Instrument(provider, provider.GetRequiredService<CosmosStateStore>()));
             services.AddHostedService(provider => new StateStoreStarter(ct => provider.GetRequiredService<CosmosStateStore>().StartAsync(ct)));
         }
-        else if (redis is { Length: > 0 })
+        else if (cache is { Length: > 0 } || redisUrl is { Length: > 0 })
         {
             kind = "redis";
-            builder.AddPrynaiRedisClient(redis);
+            var configuration = cache is { Length: > 0 }
+                ? RedisConnection.Parse(cache, RedisConnection.ConnectionStringSetting)
+                : RedisConnection.Parse(redisUrl!);
+            location = _ => RedisConnection.Describe(configuration);
+            builder.AddPrynaiRedisClient(configuration);
             services.AddSingleton(provider => new RedisStateStore(provider.GetRequiredService<IConnectionMultiplexer>(), provider.GetRequiredService<ILogger<RedisStateStore>>()));
             services.AddSingleton<IStateStore>(provider => Instrument(provider, provider.GetRequiredService<RedisStateStore>()));
             services.AddHostedService(provider => new StateStoreStarter(_ => provider.GetRequiredService<RedisStateStore>().StartAsync()));
@@ -48,14 +60,15 @@ public static class StateServiceCollectionExtensions
         else
         {
             kind = "sqlite";
+            static string SqlitePath(IServiceProvider provider) => Path.GetFullPath(Path.Combine(
+                provider.GetRequiredService<IHostEnvironment>().ContentRootPath, provider.GetRequiredService<IOptions<StateOptions>>().Value.SqlitePath));
+            location = provider => $"file {SqlitePath(provider)}";
             services.AddSingleton<IStateStore>(provider =>
-            {
-                var options = provider.GetRequiredService<IOptions<StateOptions>>().Value;
-                var path = Path.Combine(provider.GetRequiredService<IHostEnvironment>().ContentRootPath, options.SqlitePath);
-                return Instrument(provider, new SqliteStateStore(path, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<SqliteStateStore>>()));
-            });
+                Instrument(provider, new SqliteStateStore(SqlitePath(provider), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<SqliteStateStore>>())));
         }
         services.AddSingleton<SharedCounter>();
+        services.AddHostedService(provider => new StateStoreStartupReport(
+            provider.GetRequiredService<IStateStore>(), location(provider), provider.GetRequiredService<ILogger<StateStoreStartupReport>>()));
 
         if (kind != "redis") // Redis has the integration's own check (RedisClientRegistration)
         {

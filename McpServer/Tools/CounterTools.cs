@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
+using ModelContextProtocol;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.State;
 
@@ -17,17 +18,33 @@ public sealed class CounterTools
     public static async Task<CounterValue> BumpCounter(
         SharedCounter counter,
         [Description("How much to add; may be negative."), Range(-MaxStep, MaxStep)] long step = 1,
-        CancellationToken cancellationToken = default) =>
-        new(await counter.AddAsync(step, cancellationToken).ConfigureAwait(false));
-
-    [McpServerTool(Name = "set_counter", Title = "Set counter", Destructive = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
-    [Description("Sets the shared counter to value and notifies subscribers of prynai://counter.")]
-    public static async Task<CounterValue> SetCounter(
-        SharedCounter counter,
-        [Description("The new value of the counter.")] long value,
         CancellationToken cancellationToken = default)
     {
-        await counter.SetAsync(value, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new(await counter.AddAsync(step, cancellationToken).ConfigureAwait(false));
+        }
+        catch (CounterOverflowException ex)
+        {
+            throw new McpException($"bump_counter refused: {ex.Message}", ex);
+        }
+    }
+
+    [McpServerTool(Name = "set_counter", Title = "Set counter", Destructive = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Sets the shared counter to value (within ±9007199254740991) and notifies subscribers of prynai://counter.")]
+    public static async Task<CounterValue> SetCounter(
+        SharedCounter counter,
+        [Description("The new value of the counter."), Range(-CounterRange.Limit, CounterRange.Limit)] long value,
+        CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await counter.SetAsync(value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CounterOverflowException ex)
+        {
+            throw new McpException($"set_counter refused: {ex.Message}", ex);
+        }
         return new CounterValue(value);
     }
 }

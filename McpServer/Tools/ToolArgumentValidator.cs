@@ -9,6 +9,9 @@ namespace Prynai.McpServer.Tools;
 /// Checks tool arguments against the tool's input schema before the SDK binds them, so a caller learns exactly
 /// what is wrong ("'b' is required", "'a' must be a number, got a string") instead of the SDK's bare
 /// "An error occurred invoking 'add'". Covers the schema keywords the SDK generates for tool parameters.
+/// What passes here binds: an integer written 100.0 or 1e2 is an integer (JSON Schema says so) and is rewritten as
+/// 100 for the binder, which reads only plain integers; numbers must be finite (1e400 is not a double); null for an
+/// optional parameter means "not given".
 /// </summary>
 internal static class ToolArgumentValidator
 {
@@ -52,6 +55,8 @@ internal static class ToolArgumentValidator
         public IReadOnlyList<string> Validate(IDictionary<string, JsonElement>? arguments)
         {
             List<string>? problems = null;
+            List<string>? integersToRewrite = null;
+            List<string>? nullsToDrop = null;
             foreach (var name in _required)
             {
                 if (arguments is null || !arguments.ContainsKey(name))
@@ -59,17 +64,49 @@ internal static class ToolArgumentValidator
                     (problems ??= []).Add($"'{name}' is required");
                 }
             }
-            if (arguments is not null && _properties.Count > 0)
+            if (arguments is Dictionary<string, JsonElement> dictionary && _properties.Count > 0)
+            {
+                // The concrete type the SDK deserializes into: its enumerator is a struct, nothing is allocated.
+                foreach (var (name, value) in dictionary)
+                {
+                    Check(name, value, ref problems, ref integersToRewrite, ref nullsToDrop);
+                }
+            }
+            else if (arguments is not null && _properties.Count > 0)
             {
                 foreach (var (name, value) in arguments)
                 {
-                    if (_properties.TryGetValue(name, out var rule))
-                    {
-                        rule.Check(name, value, ref problems);
-                    }
+                    Check(name, value, ref problems, ref integersToRewrite, ref nullsToDrop);
+                }
+            }
+            if (problems is null && integersToRewrite is not null)
+            {
+                foreach (var name in integersToRewrite)
+                {
+                    arguments![name] = PlainInteger(arguments[name]);
+                }
+            }
+            if (problems is null && nullsToDrop is not null)
+            {
+                // "Not given": the parameter's default applies, as it would have if the client had left it out.
+                foreach (var name in nullsToDrop)
+                {
+                    arguments!.Remove(name);
                 }
             }
             return problems ?? (IReadOnlyList<string>)[];
+        }
+
+        private void Check(string name, JsonElement value, ref List<string>? problems, ref List<string>? integersToRewrite, ref List<string>? nullsToDrop)
+        {
+            if (value.ValueKind == JsonValueKind.Null && Array.IndexOf(_required, name) < 0)
+            {
+                (nullsToDrop ??= []).Add(name);
+            }
+            else if (_properties.TryGetValue(name, out var rule) && rule.Check(name, value, ref problems))
+            {
+                (integersToRewrite ??= []).Add(name);
+            }
         }
     }
 
@@ -82,22 +119,33 @@ internal static class ToolArgumentValidator
         private readonly int? _minLength = schema.TryGetProperty("minLength", out var minLength) && minLength.TryGetInt32(out var lo) ? lo : null;
         private readonly int? _maxLength = schema.TryGetProperty("maxLength", out var maxLength) && maxLength.TryGetInt32(out var hi) ? hi : null;
 
-        public void Check(string path, JsonElement value, ref List<string>? problems)
+        /// <summary>The schema admits integers but not other numbers: an integral 100.0 must reach the binder as 100.</summary>
+        private readonly bool _integer = schema.TryGetProperty("type", out var integerType)
+            && (integerType.ValueKind == JsonValueKind.String ? integerType.ValueEquals("integer")
+                : integerType.ValueKind == JsonValueKind.Array && integerType.EnumerateArray().Any(t => t.ValueEquals("integer"))
+                    && !integerType.EnumerateArray().Any(t => t.ValueEquals("number")));
+
+        /// <summary>Adds what is wrong with <paramref name="value"/> to <paramref name="problems"/>; true when it is an integer the binder cannot read as written (100.0, 1e2).</summary>
+        public bool Check(string path, JsonElement value, ref List<string>? problems)
         {
             if (_type is { } type && !MatchesType(value, type))
             {
                 (problems ??= []).Add($"'{path}' must be {DescribeType(type)}, got {DescribeValue(value)}");
-                return;
+                return false;
             }
-            if (_enum is { } allowed && !allowed.EnumerateArray().Any(option => JsonElement.DeepEquals(option, value)))
+            if (_enum is { } allowed && !IsOneOf(value, allowed))
             {
                 (problems ??= []).Add($"'{path}' must be one of {string.Join(", ", allowed.EnumerateArray().Select(o => o.GetRawText()))}");
-                return;
+                return false;
             }
             switch (value.ValueKind)
             {
                 case JsonValueKind.Number:
-                    var number = value.GetDouble();
+                    if (!value.TryGetDouble(out var number) || !double.IsFinite(number))
+                    {
+                        (problems ??= []).Add($"'{path}' must be a finite number, got {value.GetRawText()}");
+                        return false;
+                    }
                     if (_minimum is { } min && number < min.GetDouble())
                     {
                         (problems ??= []).Add($"'{path}' must be at least {min.GetRawText()}");
@@ -108,7 +156,7 @@ internal static class ToolArgumentValidator
                     }
                     break;
                 case JsonValueKind.String when _minLength is not null || _maxLength is not null:
-                    var length = value.GetString()!.Length;
+                    var length = Utf16Length(value);
                     if (length < _minLength)
                     {
                         (problems ??= []).Add($"'{path}' must have at least {_minLength} characters");
@@ -119,15 +167,53 @@ internal static class ToolArgumentValidator
                     }
                     break;
             }
+            return _integer && value.ValueKind == JsonValueKind.Number && !value.TryGetInt64(out _);
         }
     }
+
+    /// <summary>A string's length in UTF-16 code units (what maxLength counts here), read from its UTF-8 without a copy when it has no escapes.</summary>
+    private static int Utf16Length(JsonElement value)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
+        var content = raw[1..^1];
+        return content.IndexOf((byte)'\\') < 0 ? System.Text.Encoding.UTF8.GetCharCount(content) : value.GetString()!.Length;
+    }
+
+    /// <summary>An integral number written with a fraction or an exponent, as the plain integer the binder reads.</summary>
+    private static JsonElement PlainInteger(JsonElement value) =>
+        JsonElement.Parse(((long)value.GetDecimal()).ToString(CultureInfo.InvariantCulture));
 
     private static bool MatchesType(JsonElement value, JsonElement type) => type.ValueKind switch
     {
         JsonValueKind.String => Matches(value, type),
-        JsonValueKind.Array => type.EnumerateArray().Any(t => Matches(value, t)),
+        JsonValueKind.Array => MatchesAny(value, type),
         _ => true,
     };
+
+    // Loops, not LINQ: a lambda capturing a parameter allocates its closure on every call, even when unused.
+    private static bool MatchesAny(JsonElement value, JsonElement types)
+    {
+        foreach (var type in types.EnumerateArray())
+        {
+            if (Matches(value, type))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool IsOneOf(JsonElement value, JsonElement allowed)
+    {
+        foreach (var option in allowed.EnumerateArray())
+        {
+            if (JsonElement.DeepEquals(option, value))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static bool Matches(JsonElement value, JsonElement type) =>
         type.ValueKind != JsonValueKind.String

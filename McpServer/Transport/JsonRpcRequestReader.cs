@@ -6,18 +6,41 @@ using ModelContextProtocol.Protocol;
 namespace Prynai.McpServer.Transport;
 
 /// <summary>The outcome of reading a POST body: a message, or the HTTP status and JSON-RPC error to answer.</summary>
-internal readonly record struct JsonRpcReadResult(JsonRpcMessage? Message, int StatusCode, int ErrorCode, string? Error)
+internal readonly record struct JsonRpcReadResult(JsonRpcMessage? Message, int StatusCode, int ErrorCode, string? Error, RequestId Id = default)
 {
     public static JsonRpcReadResult Failure(int statusCode, McpErrorCode code, string error) => new(null, statusCode, (int)code, error);
 }
 
 /// <summary>
 /// Reads one JSON-RPC message from a POST body, within a size limit, and classifies every way it can be wrong
-/// (too large, not JSON, a batch, not JSON-RPC 2.0) so the client gets the precise error instead of a 500.
+/// (too large, framing the server cannot read, not JSON, not Unicode text, a batch, not JSON-RPC 2.0) so the client
+/// gets the precise error instead of a 500.
 /// </summary>
 internal static class JsonRpcRequestReader
 {
     public static async Task<JsonRpcReadResult> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadBodyAsync(request, maxBytes, cancellationToken);
+        }
+        catch (Exception ex) when (BodyReadFailure(ex) is { } failure)
+        {
+            // Broken framing (a chunk size that overflows or is not hexadecimal, a body that ends before its
+            // Content-Length): Kestrel already knows it is the client's fault and says so in the exception.
+            return failure;
+        }
+    }
+
+    private static JsonRpcReadResult? BodyReadFailure(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad => JsonRpcReadResult.Failure(bad.StatusCode, McpErrorCode.InvalidRequest, $"The request body could not be read: {bad.Message}"),
+        IOException { InnerException: BadHttpRequestException bad } => JsonRpcReadResult.Failure(bad.StatusCode, McpErrorCode.InvalidRequest, $"The request body could not be read: {bad.Message}"),
+        IOException io => JsonRpcReadResult.Failure(StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest, $"The request body could not be read: {io.Message}"),
+        _ => null,
+    };
+
+    private static async Task<JsonRpcReadResult> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
@@ -73,6 +96,11 @@ internal static class JsonRpcRequestReader
                 "JSON-RPC batches are not supported; send one message per request.");
         }
 
+        if (JsonTextValidator.Validate(trimmed) is { } problem)
+        {
+            return TextProblem(trimmed, problem);
+        }
+
         try
         {
             var message = JsonSerializer.Deserialize(trimmed, JsonRpcHttpResponses.MessageTypeInfo);
@@ -92,7 +120,60 @@ internal static class JsonRpcRequestReader
         }
     }
 
-    /// <summary>Tells "not JSON" (-32700) from "JSON, but not a valid JSON-RPC message" (-32600).</summary>
+    /// <summary>
+    /// Text that is not UTF-8 is not JSON (-32700); invalid Unicode or a repeated property inside <c>params</c> is the
+    /// caller's arguments being wrong (-32602, answered with the request's id); anywhere else the message is invalid (-32600).
+    /// </summary>
+    private static JsonRpcReadResult TextProblem(ReadOnlySpan<byte> body, JsonTextProblem problem)
+    {
+        var where = problem.Path.Length == 0 ? "The request" : $"The value at {problem.Path}";
+        if (problem.IsEncodingError)
+        {
+            return JsonRpcReadResult.Failure(StatusCodes.Status400BadRequest, McpErrorCode.ParseError,
+                $"The request body is not valid JSON: {where} {problem.Problem}.");
+        }
+        if (problem.InParams)
+        {
+            return new JsonRpcReadResult(null, StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidParams,
+                $"Invalid params: {where} {problem.Problem}.", IdOf(body));
+        }
+        return new JsonRpcReadResult(null, StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidRequest,
+            $"Invalid JSON-RPC message: {where} {problem.Problem}.", IdOf(body));
+    }
+
+    /// <summary>The message's id when it is a valid one (string or integer), so an error can answer it.</summary>
+    private static RequestId IdOf(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return default;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isId = reader.ValueTextEquals("id"u8);
+                reader.Read();
+                if (isId)
+                {
+                    return reader.TokenType switch
+                    {
+                        JsonTokenType.Number when reader.TryGetInt64(out var number) => new RequestId(number),
+                        JsonTokenType.String => new RequestId(reader.GetString()!),
+                        _ => default,
+                    };
+                }
+                reader.Skip();
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+        }
+        return default;
+    }
+
+    /// <summary>Tells "not JSON" (-32700) from "JSON, but not a valid JSON-RPC message" (-32600), naming the member that is wrong.</summary>
     private static JsonRpcReadResult Classify(ReadOnlySpan<byte> body, JsonException parseError)
     {
         try
@@ -103,7 +184,13 @@ internal static class JsonRpcRequestReader
                 ? "a JSON-RPC message must be a JSON object"
                 : !root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || version.GetString() != "2.0"
                     ? "\"jsonrpc\" must be \"2.0\""
-                    : "it needs a \"method\" (request or notification) or a \"result\"/\"error\" with an \"id\" (response)";
+                    : root.TryGetProperty("id", out var id) && !IsValidId(id)
+                        ? $"\"id\" must be a string or an integer, not {Describe(id)}"
+                        : root.TryGetProperty("method", out var method) && method.ValueKind != JsonValueKind.String
+                            ? $"\"method\" must be a string, not {Describe(method)}"
+                            : root.TryGetProperty("params", out var parameters) && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null)
+                                ? $"\"params\" must be an object, not {Describe(parameters)}"
+                                : "it needs a \"method\" (request or notification) or a \"result\"/\"error\" with an \"id\" (response)";
             return JsonRpcReadResult.Failure(StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest, $"Invalid JSON-RPC message: {detail}.");
         }
         catch (JsonException)
@@ -112,6 +199,19 @@ internal static class JsonRpcRequestReader
             return JsonRpcReadResult.Failure(StatusCodes.Status400BadRequest, McpErrorCode.ParseError, $"The request body is not valid JSON{position}.");
         }
     }
+
+    private static bool IsValidId(JsonElement id) =>
+        id.ValueKind == JsonValueKind.String || id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out _);
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number => $"the number {value.GetRawText()}",
+        JsonValueKind.String => "a string",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Array => "an array",
+        _ => "an object",
+    };
 
     private static JsonRpcReadResult TooLarge(long maxBytes) => JsonRpcReadResult.Failure(
         StatusCodes.Status413PayloadTooLarge, McpErrorCode.InvalidRequest, $"The request body exceeds the limit of {maxBytes} bytes.");

@@ -76,7 +76,13 @@ internal sealed class LegacySseEndpoint(
         var read = await JsonRpcRequestReader.ReadAsync(context.Request, transportOptions.Value.MaxRequestBodyBytes, context.RequestAborted);
         if (read.Message is not { } message)
         {
-            await JsonRpcHttpResponses.WriteErrorAsync(context, read.StatusCode, read.ErrorCode, read.Error!);
+            await JsonRpcHttpResponses.WriteErrorAsync(context, read.StatusCode, read.ErrorCode, read.Error!, read.Id);
+            return;
+        }
+        if (RequestParamsValidator.Validate(message, perRequestMetadata: false) is { } invalidParams)
+        {
+            await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, ModelContextProtocol.McpErrorCode.InvalidParams, invalidParams,
+                message is ModelContextProtocol.Protocol.JsonRpcRequest request ? request.Id : default);
             return;
         }
         if (context.User.Identity?.IsAuthenticated == true)

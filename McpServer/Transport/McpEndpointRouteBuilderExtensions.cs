@@ -16,7 +16,7 @@ public static class McpEndpointRouteBuilderExtensions
         var options = endpoints.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpTransportOptions>>().Value;
         var group = endpoints.MapGroup("").WithMetadata(new McpRouteMetadata()).RequireMcpSecurity(endpoints.ServiceProvider);
 
-        group.Map(options.Path, context =>
+        group.Map(options.Path, context => EndpointExceptionGuard.RunAsync(context, static context =>
         {
             var endpoint = context.RequestServices.GetRequiredService<StreamableHttpEndpoint>();
             return context.Request.Method switch
@@ -26,12 +26,12 @@ public static class McpEndpointRouteBuilderExtensions
                 "DELETE" => endpoint.DeleteAsync(context),
                 _ => MethodNotAllowed(context),
             };
-        });
+        }));
 
         if (options.EnableLegacySse)
         {
-            group.MapGet(LegacySseEndpoint.StreamPath, (HttpContext context, LegacySseEndpoint sse) => sse.StreamAsync(context));
-            group.MapPost(LegacySseEndpoint.MessagesPath, (HttpContext context, LegacySseEndpoint sse) => sse.PostAsync(context));
+            group.MapGet(LegacySseEndpoint.StreamPath, (HttpContext context, LegacySseEndpoint sse) => EndpointExceptionGuard.RunAsync(context, sse.StreamAsync));
+            group.MapPost(LegacySseEndpoint.MessagesPath, (HttpContext context, LegacySseEndpoint sse) => EndpointExceptionGuard.RunAsync(context, sse.PostAsync));
         }
         return group;
     }

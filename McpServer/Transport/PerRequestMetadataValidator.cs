@@ -24,6 +24,9 @@ internal static class PerRequestMetadataValidator
     };
 #pragma warning restore MCP9005
 
+    /// <summary>Whether this revision removed the request's method (it gets 404 -32601 whatever its params).</summary>
+    public static bool IsRemovedMethod(JsonRpcMessage message) => message is JsonRpcRequest request && RemovedMethods.Contains(request.Method);
+
     /// <summary>The <c>_meta</c> protocol version a request or notification declares, if any.</summary>
     public static string? MetaProtocolVersion(JsonRpcMessage message) =>
         Params(message) is JsonObject parameters

@@ -47,7 +47,7 @@ internal sealed partial class StreamableHttpEndpoint(
         var read = await JsonRpcRequestReader.ReadAsync(request, options.Value.MaxRequestBodyBytes, context.RequestAborted);
         if (read.Message is not { } message)
         {
-            await JsonRpcHttpResponses.WriteErrorAsync(context, read.StatusCode, read.ErrorCode, read.Error!);
+            await JsonRpcHttpResponses.WriteErrorAsync(context, read.StatusCode, read.ErrorCode, read.Error!, read.Id);
             return;
         }
 
@@ -67,6 +67,12 @@ internal sealed partial class StreamableHttpEndpoint(
 
         if (perRequestMetadata)
         {
+            // Params first (a name that is not a string cannot match its Mcp-Name header either, and -32602 says why),
+            // unless the method is one this revision removed: that is a 404 whatever the params.
+            if (!PerRequestMetadataValidator.IsRemovedMethod(message) && await RefuseInvalidParamsAsync(context, message, perRequestMetadata, requestId))
+            {
+                return;
+            }
             if (PerRequestMetadataValidator.Validate(request, message, headerVersion, statelessOptions.Pooled.ToolCollection) is { } invalid)
             {
                 await JsonRpcHttpResponses.WriteErrorAsync(context, invalid.Status, invalid.Code, invalid.Message, requestId);
@@ -81,6 +87,11 @@ internal sealed partial class StreamableHttpEndpoint(
             {
                 await ServePooledAsync(context, message, headerVersion);
             }
+            return;
+        }
+
+        if (await RefuseInvalidParamsAsync(context, message, perRequestMetadata, requestId))
+        {
             return;
         }
 
@@ -140,6 +151,11 @@ internal sealed partial class StreamableHttpEndpoint(
             context.Response.Headers[McpHttpHeaders.SessionId] = session.Id;
             Attach(context, message, headerVersion);
             JsonRpcHttpResponses.StartEventStream(context);
+            if (isInitialize && sessionId.Length == 0)
+            {
+                await InitializeAsync(context, session, message);
+                return;
+            }
             var wrote = await session.Transport.HandlePostRequestAsync(message, context.Response.Body, context.RequestAborted);
             if (!wrote)
             {
@@ -147,6 +163,52 @@ internal sealed partial class StreamableHttpEndpoint(
             }
         }
         _ = sessions.RefreshRecordIfDueAsync(session, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Params the SDK could not bind are refused before anything is served (no session is created): 400 on the
+    /// revision that maps errors to statuses, the JSON-RPC error alone (as the SDK itself answers) on the session revisions.
+    /// </summary>
+    private static async Task<bool> RefuseInvalidParamsAsync(HttpContext context, JsonRpcMessage message, bool perRequestMetadata, RequestId requestId)
+    {
+        if (RequestParamsValidator.Validate(message, perRequestMetadata) is not { } invalidParams)
+        {
+            return false;
+        }
+        await JsonRpcHttpResponses.WriteErrorAsync(context, perRequestMetadata ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK,
+            McpErrorCode.InvalidParams, invalidParams, requestId);
+        return true;
+    }
+
+    /// <summary>
+    /// Runs the initialize that created <paramref name="session"/>. A session exists only once its initialize
+    /// succeeded: when the handshake fails (an error answer, an exception, the client gone) the session ends at once,
+    /// so a failed initialize leaves nothing behind to count against <see cref="McpTransportOptions.MaxSessions"/>, and
+    /// its answer carries no session id. The answer is small, so it is held until the outcome is known.
+    /// </summary>
+    private async Task InitializeAsync(HttpContext context, LegacySession session, JsonRpcMessage message)
+    {
+        var succeeded = false;
+        try
+        {
+            using var answer = new MemoryStream();
+            await session.Transport.HandlePostRequestAsync(message, answer, context.RequestAborted);
+            // The SDK negotiates a version only when the handshake succeeds.
+            succeeded = session.Initialize is not null && session.Server.NegotiatedProtocolVersion is not null;
+            if (!succeeded)
+            {
+                context.Response.Headers.Remove(McpHttpHeaders.SessionId);
+            }
+            answer.Position = 0;
+            await answer.CopyToAsync(context.Response.Body, context.RequestAborted);
+        }
+        finally
+        {
+            if (!succeeded)
+            {
+                await sessions.EndAsync(session, CancellationToken.None);
+            }
+        }
     }
 
     public async Task GetAsync(HttpContext context)

@@ -109,9 +109,9 @@ public sealed class DomainSmokeRun(ConnectionSettings settings, SmokeReport repo
             steps.Enqueue(notification.Params?["progress"]?.GetValue<double>() ?? double.NaN);
             return default;
         });
-        var result = await SmokeReport.WithProgressAsync("trouble_shoot_device", progress =>
+        var result = await report.WithProgressAsync("trouble_shoot_device", progress =>
             client.CallToolAsync("trouble_shoot_device", new Dictionary<string, object?> { ["subscription_id"] = subscriptionId, ["symptom"] = "slow and dropping" },
-                new SmokeRun.SynchronousProgress(p => progress.Report(new ProgressUpdate(p.Progress, p.Total, p.Message))), cancellationToken: cancellationToken).AsTask());
+                new SynchronousProgress<ProgressNotificationValue>(p => progress.Report(new ProgressUpdate(p.Progress, p.Total, p.Message))), cancellationToken: cancellationToken).AsTask());
         var diagnosis = SmokeRun.Structured(result) ?? throw new McpException($"trouble_shoot_device failed: {SmokeRun.Text(result)}");
         var findings = diagnosis.GetProperty("findings").EnumerateArray().Select(f => f.GetString()!).ToList();
         report.Line("DOMAIN TROUBLESHOOT", $"{diagnosis.GetProperty("steps").GetArrayLength()} steps; findings {SmokeRun.Format(findings)}; {diagnosis.GetProperty("recommendation").GetString()}");

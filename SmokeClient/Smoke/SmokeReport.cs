@@ -43,36 +43,66 @@ public sealed class SmokeReport(TextWriter output, TextWriter errors)
         return 1;
     }
 
-    /// <summary>A live progress bar when a person is watching, one line per update otherwise.</summary>
-    public static async Task<T> WithProgressAsync<T>(string title, Func<IProgress<ProgressUpdate>, Task<T>> work)
+    /// <summary>
+    /// A live progress bar when a person is watching, one line per update otherwise. Notifications can arrive out of
+    /// order (the client runs their handlers concurrently) and the last can arrive after the result: an update older
+    /// than the one shown is skipped, so the label always belongs to the percentage beside it, and the finished bar
+    /// says "done". Until the first update the bar is indeterminate, with a label saying what it waits for.
+    /// </summary>
+    public async Task<T> WithProgressAsync<T>(string title, Func<IProgress<ProgressUpdate>, Task<T>> work)
     {
+        var shown = double.NegativeInfinity;
+        bool IsNewer(ProgressUpdate update)
+        {
+            if (update.Value < shown)
+            {
+                return false;
+            }
+            shown = update.Value;
+            return true;
+        }
+
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
-            return await work(new SynchronousProgress(p =>
-                Console.WriteLine($"  {title}: {p.Message ?? $"{p.Value}/{p.Total}"}")));
+            return await work(new SynchronousProgress<ProgressUpdate>(p =>
+            {
+                if (IsNewer(p))
+                {
+                    output.WriteLine($"  {title}: {p.Message ?? $"{p.Value}/{p.Total}"}");
+                }
+            }));
         }
 
         T result = default!;
         await AnsiConsole.Progress().AutoClear(true).StartAsync(async context =>
         {
-            var task = context.AddTask(title, maxValue: 1);
-            result = await work(new SynchronousProgress(p =>
+            var task = context.AddTask($"{title}: started, waiting for its first step", maxValue: 1);
+            task.IsIndeterminate = true;
+            result = await work(new SynchronousProgress<ProgressUpdate>(p =>
             {
-                if (p.Total is > 0)
+                lock (task)
                 {
-                    task.MaxValue = p.Total.Value;
+                    if (!IsNewer(p))
+                    {
+                        return;
+                    }
+                    task.IsIndeterminate = false;
+                    if (p.Total is > 0)
+                    {
+                        task.MaxValue = p.Total.Value;
+                    }
+                    task.Value = p.Value;
+                    task.Description = $"{title}: {p.Message ?? $"{p.Value}/{p.Total}"}";
                 }
-                task.Value = p.Value;
-                task.Description = $"{title} {p.Message}";
             }));
-            task.Value = task.MaxValue;
+            lock (task)
+            {
+                task.IsIndeterminate = false;
+                task.Value = task.MaxValue;
+                task.Description = $"{title}: done";
+            }
         });
         return result;
-    }
-
-    private sealed class SynchronousProgress(Action<ProgressUpdate> report) : IProgress<ProgressUpdate>
-    {
-        public void Report(ProgressUpdate value) => report(value);
     }
 }
 

@@ -217,9 +217,9 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
             steps.Enqueue((notification.Params?["progress"]?.GetValue<double>() ?? double.NaN, notification.Params?["message"]?.GetValue<string>() ?? ""));
             return default;
         });
-        var result = await SmokeReport.WithProgressAsync("long_task", progress =>
+        var result = await report.WithProgressAsync("long_task", progress =>
             client.CallToolAsync("long_task", new Dictionary<string, object?> { ["steps"] = 3 },
-                new SynchronousProgress(p => progress.Report(new ProgressUpdate(p.Progress, p.Total, p.Message))),
+                new SynchronousProgress<ProgressNotificationValue>(p => progress.Report(new ProgressUpdate(p.Progress, p.Total, p.Message))),
                 cancellationToken: cancellationToken).AsTask());
 
         await WaitForAsync(() => steps.Count >= 3, cancellationToken);
@@ -264,10 +264,5 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
             await Task.Delay(50, cancellationToken);
         }
         return condition();
-    }
-
-    internal sealed class SynchronousProgress(Action<ProgressNotificationValue> report) : IProgress<ProgressNotificationValue>
-    {
-        public void Report(ProgressNotificationValue value) => report(value);
     }
 }

@@ -35,13 +35,13 @@ public sealed class ServerProcess : IAsyncDisposable
     public string Output => string.Join('\n', _output);
 
     public static async Task<ServerProcess> StartAsync(IDictionary<string, string?>? environment = null, string? stateDirectory = null,
-        string aspnetEnvironment = "Development", int? port = null, bool waitHealthy = true, string scheme = "http")
+        string aspnetEnvironment = "Development", int? port = null, bool waitHealthy = true, string scheme = "http", IEnumerable<string>? arguments = null)
     {
         var ownState = stateDirectory is null ? new TempDirectory("prynai-server") : null;
         stateDirectory ??= ownState!.Path;
         var listenPort = port ?? FreePort.Next();
 
-        var start = new ProcessStartInfo("dotnet", [RepositoryPaths.ServerAssembly])
+        var start = new ProcessStartInfo("dotnet", [RepositoryPaths.ServerAssembly, .. arguments ?? []])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,5 +1,6 @@
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using Prynai.McpServer.State;
 using Prynai.Tests.Infrastructure;
 using Prynai.Tests.Tools;
 
@@ -38,6 +39,54 @@ public sealed class CounterTests
         await using var again = await second.ConnectAsync("2025-11-25");
         Assert.Equal("42", await McpSurfaceTests.ReadAsync(again, "prynai://counter"));
     }
+
+    [Fact]
+    public async Task BumpPastTheLargestValue_IsAClearToolError_AndChangesNothing()
+    {
+        using var server = new PrynaiServerFactory();
+        await using var client = await server.ConnectAsync();
+
+        var tooLarge = await client.CallToolAsync("set_counter", new Dictionary<string, object?> { ["value"] = long.MaxValue }, cancellationToken: Ct);
+        Assert.True(tooLarge.IsError);
+        Assert.Equal("Invalid arguments for tool 'set_counter': 'value' must be at most 9007199254740991.", Text(tooLarge));
+
+        await client.CallToolAsync("set_counter", new Dictionary<string, object?> { ["value"] = CounterRange.Limit }, cancellationToken: Ct);
+        var bump = await client.CallToolAsync("bump_counter", new Dictionary<string, object?> { ["step"] = 1 }, cancellationToken: Ct);
+
+        Assert.True(bump.IsError);
+        Assert.Equal("bump_counter refused: Adding 1 to counter 'prynai:counter' would take it beyond ±9007199254740991, the largest value a counter holds; " +
+                     "the counter is unchanged.", Text(bump));
+        Assert.Equal("9007199254740991", await McpSurfaceTests.ReadAsync(client, "prynai://counter"));
+        var down = await client.CallToolAsync("bump_counter", new Dictionary<string, object?> { ["step"] = -1 }, cancellationToken: Ct);
+        Assert.Equal(CounterRange.Limit - 1, down.StructuredContent!.Value.GetProperty("value").GetInt64());
+    }
+
+    [Fact]
+    public async Task ACounterLeftAsAFloatByAnEarlierOverflow_IsRepairedAtStart()
+    {
+        using var state = new TempDirectory();
+        using (var first = new PrynaiServerFactory(stateDirectory: state.Path))
+        {
+            await using var client = await first.ConnectAsync();
+            await client.CallToolAsync("set_counter", new Dictionary<string, object?> { ["value"] = 1 }, cancellationToken: Ct);
+        }
+        // What SQLite stored when an unbounded bump overflowed: 9223372036854775807 + 1 as a float.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={state.File("prynai.db")};Pooling=false"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE counters SET value = 9223372036854775807 + 1";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        using var second = new PrynaiServerFactory(stateDirectory: state.Path);
+        await using var again = await second.ConnectAsync();
+        Assert.Equal(CounterRange.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture), await McpSurfaceTests.ReadAsync(again, "prynai://counter"));
+        var bump = await again.CallToolAsync("bump_counter", new Dictionary<string, object?> { ["step"] = -1 }, cancellationToken: Ct);
+        Assert.Equal(CounterRange.Limit - 1, bump.StructuredContent!.Value.GetProperty("value").GetInt64());
+    }
+
+    private static string Text(CallToolResult result) => ((TextContentBlock)result.Content[0]).Text;
 
     [Fact]
     public async Task SessionSubscriber_HearsEveryChange_MadeByAnyClient()

@@ -67,6 +67,31 @@ public abstract class StateStoreContract : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Counter_ChangeBeyondItsRange_IsRefused_AndChangesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var counter = Key("edge");
+
+        await store.SetCounterAsync(counter, CounterRange.Limit, Ct);
+        await Assert.ThrowsAsync<CounterOverflowException>(() => store.IncrementCounterAsync(counter, 1, Ct));
+        await Assert.ThrowsAsync<CounterOverflowException>(() => store.IncrementCounterAsync(counter, long.MaxValue, Ct));
+        Assert.Equal(CounterRange.Limit, await store.GetCounterAsync(counter, Ct));
+        Assert.Equal(CounterRange.Limit - 1, await store.IncrementCounterAsync(counter, -1, Ct));
+
+        await store.SetCounterAsync(counter, -CounterRange.Limit, Ct);
+        await Assert.ThrowsAsync<CounterOverflowException>(() => store.IncrementCounterAsync(counter, -1, Ct));
+        await Assert.ThrowsAsync<CounterOverflowException>(() => store.IncrementCounterAsync(counter, long.MinValue, Ct));
+        await Assert.ThrowsAsync<CounterOverflowException>(() => store.SetCounterAsync(counter, long.MaxValue, Ct));
+        Assert.Equal(-CounterRange.Limit, await store.GetCounterAsync(counter, Ct));
+        Assert.Equal(CounterRange.Limit, await store.IncrementCounterAsync(counter, 2 * CounterRange.Limit, Ct));
+
+        var fresh = Key("fresh");
+        await Assert.ThrowsAsync<CounterOverflowException>(() => store.IncrementCounterAsync(fresh, CounterRange.Limit + 1, Ct));
+        Assert.Equal(0, await store.GetCounterAsync(fresh, Ct));
+        Assert.Equal(-CounterRange.Limit, await store.IncrementCounterAsync(fresh, -CounterRange.Limit, Ct));
+    }
+
+    [Fact]
     public async Task Values_SetGetOverwriteDelete()
     {
         var store = await CreateStoreAsync();

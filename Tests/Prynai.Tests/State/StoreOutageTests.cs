@@ -26,6 +26,7 @@ public sealed class StoreOutageTests
         Assert.True(bump["isError"]!.GetValue<bool>());
         Assert.Equal("Tool 'bump_counter' could not run: The redis state store is unavailable; try again shortly.", bump["content"]![0]!["text"]!.GetValue<string>());
         Assert.Equal(3, (await MultiReplicaTests.CallAsync(http, "add", new JsonObject { ["a"] = 1, ["b"] = 2 }))["structuredContent"]!["result"]!.GetValue<double>());
+        Assert.Equal("The redis state store is unavailable; try again shortly.", await CounterReadErrorAsync(http));
 
         await redis.RestartAsync();
         await Eventually.TrueAsync(() => HealthAsync(http).GetAwaiter().GetResult().Status == HttpStatusCode.OK, TimeSpan.FromSeconds(30),
@@ -159,6 +160,14 @@ public sealed class StoreOutageTests
         var (status, health) = await HealthAsync(http);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.False(health["cosmos"]!.GetValue<bool>());
+        Assert.Equal("The cosmos state store is unavailable; try again shortly.", await CounterReadErrorAsync(http));
+    }
+
+    /// <summary>The message a resources/read of prynai://counter answers while its store is down.</summary>
+    private static async Task<string> CounterReadErrorAsync(HttpClient http)
+    {
+        using var response = await http.SendAsync(McpHttp.StatelessRequest("resources/read", new JsonObject { ["uri"] = "prynai://counter" }, name: "prynai://counter"), Ct);
+        return (await McpHttp.ResponseAsync(response))["error"]!["message"]!.GetValue<string>();
     }
 
     internal static async Task<(HttpStatusCode Status, JsonObject Body)> HealthAsync(HttpClient http)

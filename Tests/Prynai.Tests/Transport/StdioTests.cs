@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
 using ModelContextProtocol.Client;
 using Prynai.Tests.Infrastructure;
 using Prynai.Tests.Tools;
@@ -27,7 +29,8 @@ public sealed class StdioTests
             },
             Name = "prynai-stdio",
         });
-        await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = protocol },
+        // The discover probe must outlast the server's start, which takes seconds on a loaded machine.
+        await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = protocol, DiscoverProbeTimeout = TimeSpan.FromSeconds(60) },
             cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("add", (await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken)).Select(t => t.Name));
@@ -53,5 +56,41 @@ public sealed class StdioTests
         await client.CallToolAsync("bump_counter", cancellationToken: TestContext.Current.CancellationToken);
         await Task.Delay(300, TestContext.Current.CancellationToken);
         Assert.Equal(1, Volatile.Read(ref updates));
+    }
+
+    [Fact]
+    public async Task AClientThatClosesStdinRightAfterItsRequests_GetsEveryAnswer_ThenTheServerExits()
+    {
+        using var state = new TempDirectory();
+        var start = new ProcessStartInfo("dotnet", [RepositoryPaths.ServerAssembly, "--stdio"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = state.Path,
+        };
+        start.Environment["State__SqlitePath"] = state.File("prynai.db");
+        start.Environment["Support__SqlitePath"] = state.File("contoso.db");
+        start.Environment["Support__CustomerCount"] = "5";
+        start.Environment["Tools__StepDelay"] = "00:00:00.200";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+
+        var meta = """{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"pipe","version":"1"}}""";
+        await process.StandardInput.WriteLineAsync($$$"""{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{"_meta":{{{meta}}}}}""");
+        // A tool that takes a while, as the last line, without its newline.
+        await process.StandardInput.WriteAsync($$$"""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"long_task","arguments":{"steps":3},"_meta":{{{meta}}}}}""");
+        process.StandardInput.Close();
+
+        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        var answers = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonNode.Parse(line)!).ToList();
+        Assert.Contains(answers, a => a["id"]?.GetValue<int>() == 1 && a["result"]?["supportedVersions"] is not null);
+        Assert.Contains(answers, a => a["id"]?.GetValue<int>() == 2 && a["result"]?["structuredContent"]?["steps"]?.GetValue<int>() == 3);
+        Assert.Equal(0, process.ExitCode);
+        // The same environment variables as the HTTP host: ASPNETCORE_ENVIRONMENT counts.
+        Assert.Contains("Hosting environment: Development", await errors);
     }
 }
