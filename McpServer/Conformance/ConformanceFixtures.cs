@@ -14,6 +14,8 @@ internal static class ConformanceFixtures
         return builder
             .WithTools<ConformanceTools>()
             .WithTools<ConformanceStatelessTools>()
+            .WithTools<ConformanceTaskTools>()
+            .WithTools([ConformanceTaskTools.JsonSchema202012Tool()])
             .WithResources<ConformanceResources>()
             .WithPrompts<ConformancePrompts>();
     }

@@ -89,7 +89,8 @@ internal sealed partial class RedisStateStore : IStateStore, IAsyncDisposable
         return await Guard(() => operation(connection.GetDatabase()));
     }
 
-    private async Task<ConnectionMultiplexer> ConnectAsync()
+    /// <summary>The shared connection (the task store uses it too).</summary>
+    internal async Task<ConnectionMultiplexer> ConnectAsync()
     {
         if (_connection is { } existing)
         {
