@@ -23,8 +23,7 @@ internal sealed partial class TaskSupervisor(
 
     private readonly CancellationTokenSource _stop = new();
     private IDisposable? _subscription;
-    private Task? _heartbeats;
-    private Task? _reaper;
+    private Task[] _loops = [];
 
     public static string HeartbeatKey(string replica) => $"prynai:tasks:replica:{replica}";
 
@@ -38,8 +37,13 @@ internal sealed partial class TaskSupervisor(
             }
             return Task.CompletedTask;
         });
-        _heartbeats = Task.Run(() => LoopAsync(options.Value.HeartbeatInterval, BeatAsync, _stop.Token));
-        _reaper = Task.Run(() => LoopAsync(options.Value.ReaperInterval, ReapAsync, _stop.Token));
+        // Separate loops, so a slow pass of one never delays a heartbeat.
+        _loops =
+        [
+            Task.Run(() => LoopAsync(options.Value.HeartbeatInterval, BeatAsync, _stop.Token)),
+            Task.Run(() => LoopAsync(options.Value.HeartbeatInterval, WatchAsync, _stop.Token)),
+            Task.Run(() => LoopAsync(options.Value.ReaperInterval, ReapAsync, _stop.Token)),
+        ];
         return Task.CompletedTask;
     }
 
@@ -48,13 +52,7 @@ internal sealed partial class TaskSupervisor(
         _subscription?.Dispose();
         await _stop.CancelAsync();
         await runner.StopAllAsync(StopReason.Shutdown, cancellationToken);
-        foreach (var loop in new[] { _heartbeats, _reaper })
-        {
-            if (loop is not null)
-            {
-                await loop.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
+        await Task.WhenAll(_loops).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     private async Task LoopAsync(TimeSpan interval, Func<CancellationToken, Task> tick, CancellationToken stopping)
@@ -85,16 +83,19 @@ internal sealed partial class TaskSupervisor(
 
     private async Task BeatAsync(CancellationToken cancellationToken)
     {
-        var running = runner.Running.ToList();
-        if (running.Count == 0)
+        if (runner.Running.Count > 0)
         {
-            return;
+            await state.SetValueAsync(HeartbeatKey(runner.ReplicaId), time.GetUtcNow().ToString("O"), options.Value.LeaseDuration, cancellationToken);
         }
-        await state.SetValueAsync(HeartbeatKey(runner.ReplicaId), time.GetUtcNow().ToString("O"), options.Value.LeaseDuration, cancellationToken);
+    }
 
-        // The change feed is best effort (a Redis pub/sub message is lost while a replica reconnects): re-read the
-        // tasks running here and stop those that were cancelled or taken over meanwhile.
-        foreach (var id in running)
+    /// <summary>
+    /// The change feed is best effort (a Redis pub/sub message is lost while a replica reconnects): re-read the tasks
+    /// running here and stop those that were cancelled or taken over meanwhile.
+    /// </summary>
+    private async Task WatchAsync(CancellationToken cancellationToken)
+    {
+        foreach (var id in runner.Running.ToList())
         {
             var task = await tasks.GetAsync(id, cancellationToken);
             if (task is null || !task.IsLive || task.Owner != runner.ReplicaId)
