@@ -30,8 +30,17 @@ public sealed class ConformanceTests(ITestOutputHelper output)
         AssertFixturesReallyAnswered(scenarios);
     }
 
+    /// <summary>
+    /// Unscored scenarios allowed to fail for now, with the reason. Like the suite's --expected-failures, an entry
+    /// whose scenario passes fails the test: remove it then.
+    /// </summary>
+    private static readonly Dictionary<string, string> PendingUnscored = new()
+    {
+        ["http-custom-header-server-validation"] = "Mcp-Param custom headers (x-mcp-header tool parameters) are the libraries/SDK issue's work",
+    };
+
     [Fact]
-    public async Task Next_0_2_0_Alpha12_Requirements2026_PassesEveryScoredScenario_AndHeaderValidation()
+    public async Task Next_0_2_0_Alpha12_Requirements2026_PassesEveryScoredScenario_AndTheUnscoredOnes()
     {
         await NodeTooling.EnsureInstalledAsync();
         await using var server = await ServerProcess.StartAsync(Conformance);
@@ -44,9 +53,21 @@ public sealed class ConformanceTests(ITestOutputHelper output)
         Report("0.2.0-alpha.12 --requirements 2026-07-28 (scored)", scored);
         Report("0.2.0-alpha.12 --requirements 2026-07-28 (not scored)", scenarios.Where(s => Unscored(s.Key)).ToDictionary());
 
-        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(run.ExitCode == 0 || scenarios.Any(s => PendingUnscored.ContainsKey(s.Key)), run.ToString());
         Assert.Equal(37, scored.Count);
         Assert.All(scored, s => Assert.True(s.Value.All(c => c.Status is "SUCCESS" or "INFO"), $"{s.Key}: {Describe(s.Value)}"));
+
+        var unscored = scenarios.Where(s => Unscored(s.Key)).ToDictionary();
+        Assert.Equal(13, unscored.Count);
+        Assert.Equal(10, unscored.Keys.Count(name => name.StartsWith("tasks-", StringComparison.Ordinal)));
+        Assert.All(unscored.Where(s => !PendingUnscored.ContainsKey(s.Key)), s =>
+            Assert.True(s.Value.All(c => c.Status is "SUCCESS" or "INFO" or "SKIPPED"), $"{s.Key}: {Describe(s.Value)}"));
+        Assert.All(PendingUnscored, pending => Assert.True(unscored[pending.Key].Any(c => c.Status == "FAILURE"),
+            $"{pending.Key} passes now: remove it from {nameof(PendingUnscored)} ({pending.Value})."));
+        // The harness itself skips tasks-status-notifications (its notifications/tasks harness is pending); every
+        // other tasks-* check must have run and succeeded, not been skipped.
+        Assert.All(unscored.Where(s => s.Key.StartsWith("tasks-", StringComparison.Ordinal) && s.Key != "tasks-status-notifications"),
+            s => Assert.DoesNotContain(s.Value, c => c.Status == "SKIPPED"));
         Assert.All(scenarios["http-header-validation"], c => Assert.Equal("SUCCESS", c.Status));
         AssertFixturesReallyAnswered(scenarios);
     }
@@ -56,6 +77,10 @@ public sealed class ConformanceTests(ITestOutputHelper output)
     {
         Assert.Contains("This is a simple text response for testing.", scenarios["tools-call-simple-text"][0].Details);
         Assert.Contains("This tool intentionally returns an error for testing", scenarios["tools-call-error"][0].Details);
+        if (scenarios.TryGetValue("tasks-lifecycle", out var lifecycle))
+        {
+            Assert.Contains("\"statusAfterCancel\":\"cancelled\"", lifecycle.Single(c => c.Id == "sep-2663-cancel-ack-empty-result").Details);
+        }
     }
 
     private static bool Unscored(string scenario) =>
