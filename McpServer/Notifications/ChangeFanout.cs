@@ -52,6 +52,9 @@ internal sealed partial class ChangeFanout(
             case StateTopics.SessionEnded:
                 await sessions.DropAsync(change.Subject);
                 break;
+            case Tasks.TaskNotifications.ChangedTopic:
+                await listeners.NotifyTaskChangedAsync(change.Subject);
+                break;
         }
     }
 

@@ -136,10 +136,14 @@ internal sealed partial class TaskRunner(
         }
     }
 
+    /// <summary>
+    /// Records the outcome; while the store is unreachable it keeps trying (backing off to 5 s) until the task's
+    /// deadline, so an outage delays the outcome instead of losing it.
+    /// </summary>
     private async Task RecordAsync(TaskExecution execution, TaskOutcome outcome)
     {
         var settings = options.Value;
-        var giveUp = time.GetUtcNow() + settings.LeaseDuration;
+        var pause = TimeSpan.FromMilliseconds(250);
         while (true)
         {
             try
@@ -151,10 +155,11 @@ internal sealed partial class TaskRunner(
                 }
                 return;
             }
-            catch (StateStoreUnavailableException ex) when (time.GetUtcNow() < giveUp)
+            catch (StateStoreUnavailableException ex) when (time.GetUtcNow() < execution.Task.Deadline)
             {
                 LogRecordRetry(logger, ex.Store, execution.Task.Id);
-                await Task.Delay(TimeSpan.FromMilliseconds(250), time);
+                await Task.Delay(pause, time);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
             catch (StateStoreUnavailableException ex)
             {
@@ -215,7 +220,7 @@ internal sealed partial class TaskRunner(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Store} store is unavailable; retrying to record the outcome of task {TaskId}")]
     private static partial void LogRecordRetry(ILogger logger, string store, string taskId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the outcome of task {TaskId}; the reaper will fail it")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the outcome of task {TaskId} before its deadline; the reaper will fail it")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string taskId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} task(s) were still being recorded when the shutdown timed out")]

@@ -30,7 +30,9 @@ public static class TasksServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(CreateStore);
+        services.AddSingleton<ITaskStore>(provider => new AnnouncingTaskStore(CreateStore(provider), provider.GetRequiredService<IStateStore>(),
+            provider.GetRequiredService<ILogger<AnnouncingTaskStore>>()));
+        services.AddSingleton<TaskNotifications>();
         services.AddSingleton<TaskRunner>();
         services.AddSingleton<TaskCallFilter>();
         services.AddSingleton<TaskMethods>();
@@ -80,7 +82,7 @@ public static class TasksServiceCollectionExtensions
     private static McpMessageHandler HideFromSessionRevisions(McpMessageHandler next) => (context, cancellationToken) =>
     {
         if (context.JsonRpcMessage is JsonRpcResponse { Result: JsonObject result } &&
-            result["protocolVersion"] is JsonValue version && !ProtocolRevisions.UsesPerRequestMetadata(version.GetValue<string>()) &&
+            result["protocolVersion"] is JsonValue version && version.TryGetValue(out string? revision) && !ProtocolRevisions.UsesPerRequestMetadata(revision) &&
             result["capabilities"]?["extensions"] is JsonObject extensions && extensions.Remove(TaskProtocol.ExtensionId) && extensions.Count == 0)
         {
             result["capabilities"]!.AsObject().Remove("extensions");

@@ -175,6 +175,44 @@ public sealed class TaskLifecycleTests(TaskLifecycleTests.Fixture server) : ICla
         Assert.Equal("cancelled", Status(await GetAsync(Http, id)));
     }
 
+    [Fact]
+    public async Task Listen_WithTaskIds_DeliversTheTasksStatusAsItChanges_UntilItsResult()
+    {
+        var id = (await StartAsync(Http, "long_task", new JsonObject { ["steps"] = 30 }))["taskId"]!.GetValue<string>();
+        await using var listen = await SseStream.OpenAsync(Http, McpHttp.StatelessRequest("subscriptions/listen", new JsonObject
+        {
+            ["notifications"] = new JsonObject { ["taskIds"] = new JsonArray(id, "someone-elses-or-no-task") },
+            ["_meta"] = McpHttp.Meta(capabilities: Capabilities()),
+        }, id: 91));
+
+        var ack = await listen.NextAsync();
+        Assert.Equal("notifications/subscriptions/acknowledged", ack["method"]!.GetValue<string>());
+        Assert.Equal([id], ack["params"]!["notifications"]!["taskIds"]!.AsArray().Select(t => t!.GetValue<string>()));
+        var statuses = new List<JsonObject>();
+        while (statuses.Count == 0 || Status(statuses[^1]) == "working")
+        {
+            var notification = await listen.NextAsync("notifications/tasks");
+            Assert.Equal(91, notification["params"]!["_meta"]!["io.modelcontextprotocol/subscriptionId"]!.GetValue<int>());
+            statuses.Add(notification["params"]!.AsObject());
+        }
+
+        Assert.All(statuses, s => Assert.Equal(id, s["taskId"]!.GetValue<string>()));
+        Assert.Contains(statuses, s => s["statusMessage"]!.GetValue<string>().StartsWith("step", StringComparison.Ordinal));
+        Assert.Equal("completed", Status(statuses[^1]));
+        Assert.Equal("done", statuses[^1]["result"]!["structuredContent"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Listen_ForTasks_WithoutTheExtension_Gets32021()
+    {
+        using var response = await Http.SendAsync(McpHttp.StatelessRequest("subscriptions/listen", new JsonObject
+        {
+            ["notifications"] = new JsonObject { ["taskIds"] = new JsonArray("any") },
+        }), Ct);
+
+        Assert.Equal(-32021, McpHttp.ErrorCode(await McpHttp.ResponseAsync(response)));
+    }
+
     private static void AssertEmptyAcknowledgement(JsonObject ack)
     {
         Assert.Equal("complete", ack["resultType"]!.GetValue<string>());

@@ -49,10 +49,24 @@ public sealed class TaskReplicaTests(RedisFixture redis, CosmosFixture cosmos, I
             Assert.Equal(lastUpdate, (await GetAsync(a, id))["lastUpdatedAt"]!.GetValue<string>()); // no step after the stop
         }
 
-        // Polled through the balancer (either replica answers each poll) until it finishes.
-        var quick = await StartAsync(a, "long_task", new JsonObject { ["steps"] = 5 });
-        var finished = await WaitAsync(balanced, quick["taskId"]!.GetValue<string>(), Ended);
+        // Polled through the balancer (either replica answers each poll) until it finishes, while a listener on B
+        // hears its status change on A.
+        var quick = (await StartAsync(a, "long_task", new JsonObject { ["steps"] = 20 }))["taskId"]!.GetValue<string>();
+        await using var listen = await SseStream.OpenAsync(b, McpHttp.StatelessRequest("subscriptions/listen", new JsonObject
+        {
+            ["notifications"] = new JsonObject { ["taskIds"] = new JsonArray(quick) },
+            ["_meta"] = McpHttp.Meta(capabilities: Capabilities()),
+        }, id: 7));
+        Assert.Equal([quick], (await listen.NextAsync())["params"]!["notifications"]!["taskIds"]!.AsArray().Select(t => t!.GetValue<string>()));
+        var finished = await WaitAsync(balanced, quick, Ended);
         Assert.Equal("done", finished["result"]!["structuredContent"]!["status"]!.GetValue<string>());
+        JsonObject heard;
+        do
+        {
+            heard = (await listen.NextAsync("notifications/tasks"))["params"]!.AsObject();
+        }
+        while (Status(heard) == "working");
+        Assert.Equal("completed", Status(heard));
 
         output.WriteLine($"[{store}] tasks/get on B right after A's CreateTaskResult found the task every time (round trip, ms: {string.Join(", ", visible.Select(v => v.ToString("0")))}); " +
                          $"cancel through B acknowledged in {string.Join(", ", acknowledged.Select(v => v.ToString("0")))} ms; " +
