@@ -21,25 +21,38 @@ internal sealed class TaskCallFilter(TaskRunner runner, ITaskStore store, IOptio
 {
     public const string Anonymous = "anonymous";
 
-    public async ValueTask<ResultOrAlternate<CallToolResult>> InvokeAsync(RequestContext<CallToolRequestParams> request,
+    // Every tools/call passes here: what a tool's marking says is worked out once per tool.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<McpServerTool, RunsAsTaskAttribute?> _markings = new();
+
+    public ValueTask<ResultOrAlternate<CallToolResult>> InvokeAsync(RequestContext<CallToolRequestParams> request,
         McpRequestHandler<CallToolRequestParams, ResultOrAlternate<CallToolResult>> next, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!settings.Enabled || request.MatchedPrimitive is not McpServerTool tool || Support(tool, settings) is not { } marking)
+        if (!settings.Enabled || request.MatchedPrimitive is not McpServerTool tool || Marking(tool, settings) is not { } marking)
         {
-            return await next(request, cancellationToken);
+            return next(request, cancellationToken);
         }
         if (!TaskProtocol.IsTaskRevision(request) || !TaskProtocol.Declares(request.JsonRpcRequest))
         {
             return marking.Support == TaskSupport.Required
                 ? throw TaskProtocol.MissingExtension($"The tool '{tool.ProtocolTool.Name}' runs only as a task: calling it")
-                : await next(request, cancellationToken);
+                : next(request, cancellationToken);
         }
         if (ToolArgumentValidator.Validate(tool, request.Params?.Arguments) is { Count: > 0 })
         {
-            return await next(request, cancellationToken); // answered at once with the precise tool error
+            return next(request, cancellationToken); // answered at once with the precise tool error
         }
-        return await CreateAsync(request, next, tool, marking, settings, cancellationToken);
+        return CreateAsync(request, next, tool, marking, settings, cancellationToken);
+    }
+
+    private RunsAsTaskAttribute? Marking(McpServerTool tool, TaskOptions settings)
+    {
+        if (!_markings.TryGetValue(tool, out var marking))
+        {
+            marking = Support(tool, settings);
+            _markings.AddOrUpdate(tool, marking);
+        }
+        return marking;
     }
 
     /// <summary>How a tool runs as a task: configuration first (Tasks:Tools), then its [RunsAsTask] marking.</summary>

@@ -96,8 +96,9 @@ internal sealed class TaskExecution : IDisposable
     public Task ReportProgressAsync(string message) => _reportProgress(this, message);
 
     /// <summary>The execution behind a tool's request context, when the tool runs as a task.</summary>
+    /// <remarks>Reads the message's items without creating them (MessageContext.Items would, on every tool call).</remarks>
     public static TaskExecution? Of(MessageContext request) =>
-        request.Items is { } items && items.TryGetValue(ItemKey, out var value) ? value as TaskExecution : null;
+        request.JsonRpcMessage.Context?.Items is { } items && items.TryGetValue(ItemKey, out var value) ? value as TaskExecution : null;
 
     public void Dispose() => _stop.Dispose();
 }

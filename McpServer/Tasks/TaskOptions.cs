@@ -24,11 +24,14 @@ public sealed class TaskOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Most live (working or input_required) tasks one caller may have.</summary>
-    [Range(1, 10_000)]
+    [Range(1, 5_000)]
     public int MaxLiveTasksPerCaller { get; set; } = 20;
 
-    /// <summary>Most live tasks of all callers together, across replicas.</summary>
-    [Range(1, 10_000)]
+    /// <summary>
+    /// Most live tasks of all callers together, across replicas. At most 5,000: on Cosmos DB they are indexed in one
+    /// document, which must stay under its 2 MB limit.
+    /// </summary>
+    [Range(1, 5_000)]
     public int MaxLiveTasks { get; set; } = 500;
 
     /// <summary>Largest result a task keeps (its JSON, in bytes); a larger one completes as a tool error saying so.</summary>

@@ -38,29 +38,38 @@ public static class TasksServiceCollectionExtensions
         services.AddSingleton<TaskMethods>();
         services.AddHostedService<TaskSupervisor>();
 
-        services.Configure<McpServerOptions>(options =>
+        services.AddSingleton<IConfigureOptions<McpServerOptions>, TaskServerOptions>();
+        return mcp;
+    }
+
+    /// <summary>
+    /// Adds the extension to the SDK's server options: the capability, the tasks/* methods and the tool-call filter,
+    /// which hold their singletons directly (no service lookup on each of the many tool calls that are not tasks).
+    /// Registered after AddMcpServer's own configuration, so it runs after it.
+    /// </summary>
+    private sealed class TaskServerOptions(TaskCallFilter filter, TaskMethods methods) : IConfigureOptions<McpServerOptions>
+    {
+        public void Configure(McpServerOptions options)
         {
             options.Capabilities ??= new ServerCapabilities();
             options.Capabilities.Extensions ??= new Dictionary<string, object>();
             options.Capabilities.Extensions[TaskProtocol.ExtensionId] = new JsonObject();
 
             options.RequestHandlers ??= [];
-            options.RequestHandlers.Add(Method(TaskProtocol.Get, (methods, request, ct) => methods.GetAsync(request, ct)));
-            options.RequestHandlers.Add(Method(TaskProtocol.Update, (methods, request, ct) => methods.UpdateAsync(request, ct)));
-            options.RequestHandlers.Add(Method(TaskProtocol.Cancel, (methods, request, ct) => methods.CancelAsync(request, ct)));
-            options.Filters.Request.CallToolWithAlternateFilters.Add((request, next, ct) =>
-                request.Services!.GetRequiredService<TaskCallFilter>().InvokeAsync(request, next, ct));
+            options.RequestHandlers.Add(Method(TaskProtocol.Get, methods.GetAsync));
+            options.RequestHandlers.Add(Method(TaskProtocol.Update, methods.UpdateAsync));
+            options.RequestHandlers.Add(Method(TaskProtocol.Cancel, methods.CancelAsync));
+            options.Filters.Request.CallToolWithAlternateFilters.Add(filter.InvokeAsync);
             options.Filters.Message.OutgoingFilters.Add(HideFromSessionRevisions);
-        });
-        return mcp;
-    }
+        }
 
-    private static McpServerRequestHandler Method(string method, Func<TaskMethods, RequestContext<JsonNode?>, CancellationToken, ValueTask<JsonNode?>> handle) => new()
-    {
-        Method = method,
-        RoutingNameParameter = "taskId",
-        Handler = (request, ct) => handle(request.Services!.GetRequiredService<TaskMethods>(), request, ct),
-    };
+        private static McpServerRequestHandler Method(string method, McpRequestHandler<JsonNode?, JsonNode?> handle) => new()
+        {
+            Method = method,
+            RoutingNameParameter = "taskId",
+            Handler = handle,
+        };
+    }
 
     /// <summary>The task store on the backend the state store uses (one connection, one database).</summary>
     private static ITaskStore CreateStore(IServiceProvider provider)
