@@ -50,6 +50,7 @@ public sealed partial class ListenSubscriptions(
         try
         {
             await listener.AcknowledgeAsync(stop.Token);
+            await SendTaskStatesAsync(listener);
             await Task.Delay(Timeout.Infinite, stop.Token);
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -84,6 +85,18 @@ public sealed partial class ListenSubscriptions(
             await tasks.ParametersAsync(taskId, CancellationToken.None) is { } task)
         {
             await SendAsync(l => l.TaskIds.Contains(taskId), TaskNotifications.Method, () => (JsonObject)task.DeepClone());
+        }
+    }
+
+    /// <summary>Where each followed task stands right after the acknowledgement, so no change before it goes unseen.</summary>
+    private async Task SendTaskStatesAsync(Listener listener)
+    {
+        foreach (var taskId in listener.TaskIds)
+        {
+            if (await tasks!.ParametersAsync(taskId, CancellationToken.None) is { } task)
+            {
+                await SendAsync(l => l == listener, TaskNotifications.Method, () => task);
+            }
         }
     }
 

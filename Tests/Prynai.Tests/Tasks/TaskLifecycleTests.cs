@@ -178,7 +178,7 @@ public sealed class TaskLifecycleTests(TaskLifecycleTests.Fixture server) : ICla
     [Fact]
     public async Task Listen_WithTaskIds_DeliversTheTasksStatusAsItChanges_UntilItsResult()
     {
-        var id = (await StartAsync(Http, "long_task", new JsonObject { ["steps"] = 30 }))["taskId"]!.GetValue<string>();
+        var id = (await StartAsync(Http, "long_task", new JsonObject { ["steps"] = 60 }))["taskId"]!.GetValue<string>();
         await using var listen = await SseStream.OpenAsync(Http, McpHttp.StatelessRequest("subscriptions/listen", new JsonObject
         {
             ["notifications"] = new JsonObject { ["taskIds"] = new JsonArray(id, "someone-elses-or-no-task") },
