@@ -90,7 +90,8 @@ public static class TasksServiceCollectionExtensions
     /// </summary>
     private static McpMessageHandler HideFromSessionRevisions(McpMessageHandler next) => (context, cancellationToken) =>
     {
-        if (context.JsonRpcMessage is JsonRpcResponse { Result: JsonObject result } &&
+        if (!ProtocolRevisions.UsesPerRequestMetadata(context.Server.NegotiatedProtocolVersion) && // 2026-07-28 traffic passes at once
+            context.JsonRpcMessage is JsonRpcResponse { Result: JsonObject result } &&
             result["protocolVersion"] is JsonValue version && version.TryGetValue(out string? revision) && !ProtocolRevisions.UsesPerRequestMetadata(revision) &&
             result["capabilities"]?["extensions"] is JsonObject extensions && extensions.Remove(TaskProtocol.ExtensionId) && extensions.Count == 0)
         {
