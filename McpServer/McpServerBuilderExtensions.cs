@@ -5,6 +5,7 @@ using Prynai.McpServer.Prompts;
 using Prynai.McpServer.Resources;
 using Prynai.McpServer.Security;
 using Prynai.McpServer.Support;
+using Prynai.McpServer.Tasks;
 using Prynai.McpServer.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prynai.McpServer.Tools;
@@ -87,6 +88,7 @@ public static class McpServerBuilderExtensions
             .WithResources<PrynaiResources>()
             .WithPrompts<SummaryPrompts>()
             .AddSupportDesk(builder)
+            .AddTasks(builder)
             .WithCompleteHandler(Completions.CompleteAsync)
             .WithSubscribeToResourcesHandler((request, ct) => request.Services!.GetRequiredService<ResourceSubscriptionHandlers>().SubscribeAsync(request, ct))
             .WithUnsubscribeFromResourcesHandler((request, ct) => request.Services!.GetRequiredService<ResourceSubscriptionHandlers>().UnsubscribeAsync(request, ct))

@@ -17,6 +17,13 @@ internal static class SmokeCommand
         var customer = new Option<string>("--customer") { Description = "The customer --domain walks.", DefaultValueFactory = _ => "C9003" };
         command.Add(domain);
         command.Add(customer);
+        var tasks = new Option<bool>("--tasks")
+        {
+            Description = "Instead, exercise the tasks extension: a long_task followed to its result, a cancelled task, and a task that asks for input (declined).",
+        };
+        var subscription = new Option<string>("--subscription") { Description = "The subscription whose device --tasks diagnoses.", DefaultValueFactory = _ => "C9003-S1" };
+        command.Add(tasks);
+        command.Add(subscription);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -26,6 +33,10 @@ internal static class SmokeCommand
                 return 2;
             }
             var report = new SmokeReport(Console.Out, Console.Error);
+            if (parse.GetValue(tasks))
+            {
+                return await new TaskSmokeRun(settings, report, parse.GetValue(subscription)!).RunAsync(cancellationToken);
+            }
             return parse.GetValue(domain)
                 ? await new DomainSmokeRun(settings, report, parse.GetValue(customer)!).RunAsync(cancellationToken)
                 : await new SmokeRun(settings, report).RunAsync(cancellationToken);

@@ -15,6 +15,8 @@ internal static class ConformanceFixtures
             .WithTools<ConformanceTools>()
             .WithTools<ConformanceStatelessTools>()
             .WithTools<ConformanceHeaderTools>()
+            .WithTools<ConformanceTaskTools>()
+            .WithTools([ConformanceTaskTools.JsonSchema202012Tool()])
             .WithResources<ConformanceResources>()
             .WithPrompts<ConformancePrompts>();
     }

@@ -57,6 +57,9 @@ internal sealed partial class ChangeFanout(
             case StateTopics.SessionStreamOpened when long.TryParse(change.Payload, out var startId) && sessions.TryGet(change.Subject, out var streaming):
                 await streaming.Events.YieldToAsync(startId);
                 break;
+            case Tasks.TaskNotifications.ChangedTopic:
+                await listeners.NotifyTaskChangedAsync(change.Subject);
+                break;
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Prynai.McpServer.Tasks;
 using ProtocolServer = ModelContextProtocol.Server.McpServer;
 
 namespace Prynai.McpServer.Notifications;
@@ -15,7 +16,8 @@ namespace Prynai.McpServer.Notifications;
 public sealed partial class ListenSubscriptions(
     ResourceCatalog resources,
     IHostApplicationLifetime lifetime,
-    ILogger<ListenSubscriptions> logger)
+    ILogger<ListenSubscriptions> logger,
+    TaskNotifications? tasks = null)
 {
     private readonly ConcurrentDictionary<Listener, byte> _listeners = new();
 
@@ -38,7 +40,8 @@ public sealed partial class ListenSubscriptions(
             ResourceSubscriptions = requested.ResourceSubscriptions is { Count: > 0 } uris ? [.. uris.Distinct(StringComparer.Ordinal)] : null,
         };
         var subscriptionId = request.JsonRpcRequest.Id;
-        var listener = new Listener(request.Server, subscriptionId, granted);
+        var taskIds = tasks is null ? [] : await tasks.GrantAsync(request, cancellationToken);
+        var listener = new Listener(request.Server, subscriptionId, granted, taskIds);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         // Registered before the acknowledgement goes out and gated on it, so no change in between is lost
@@ -47,6 +50,7 @@ public sealed partial class ListenSubscriptions(
         try
         {
             await listener.AcknowledgeAsync(stop.Token);
+            await SendTaskStatesAsync(listener);
             await Task.Delay(Timeout.Infinite, stop.Token);
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -73,6 +77,28 @@ public sealed partial class ListenSubscriptions(
             _ => _ => false,
         },
         method, () => new JsonObject());
+
+    /// <summary>notifications/tasks (io.modelcontextprotocol/tasks) to the listeners that follow the task.</summary>
+    public async Task NotifyTaskChangedAsync(string taskId)
+    {
+        if (tasks is not null && _listeners.Keys.Any(l => l.TaskIds.Contains(taskId)) &&
+            await tasks.ParametersAsync(taskId, CancellationToken.None) is { } task)
+        {
+            await SendAsync(l => l.TaskIds.Contains(taskId), TaskNotifications.Method, () => (JsonObject)task.DeepClone());
+        }
+    }
+
+    /// <summary>Where each followed task stands right after the acknowledgement, so no change before it goes unseen.</summary>
+    private async Task SendTaskStatesAsync(Listener listener)
+    {
+        foreach (var taskId in listener.TaskIds)
+        {
+            if (await tasks!.ParametersAsync(taskId, CancellationToken.None) is { } task)
+            {
+                await SendAsync(l => l == listener, TaskNotifications.Method, () => task);
+            }
+        }
+    }
 
     private async Task SendAsync(Func<Listener, bool> wants, string method, Func<JsonObject> parameters)
     {
@@ -103,11 +129,13 @@ public sealed partial class ListenSubscriptions(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not deliver {Method} to a listen stream (the client probably left)")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string method);
 
-    private sealed class Listener(ProtocolServer server, RequestId subscriptionId, SubscriptionsListenNotifications granted)
+    private sealed class Listener(ProtocolServer server, RequestId subscriptionId, SubscriptionsListenNotifications granted, IReadOnlyList<string> taskIds)
     {
         private readonly TaskCompletionSource _acknowledged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public SubscriptionsListenNotifications Granted { get; } = granted;
+
+        public IReadOnlyList<string> TaskIds { get; } = taskIds;
 
         public async Task AcknowledgeAsync(CancellationToken cancellationToken)
         {
@@ -116,6 +144,10 @@ public sealed partial class ListenSubscriptions(
                 ["notifications"] = System.Text.Json.JsonSerializer.SerializeToNode(Granted,
                     McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(SubscriptionsListenNotifications))),
             };
+            if (TaskIds.Count > 0)
+            {
+                parameters["notifications"]!["taskIds"] = new JsonArray([.. TaskIds.Select(id => (JsonNode)id)]);
+            }
             try
             {
                 await SendUngatedAsync(NotificationMethods.SubscriptionsAcknowledgedNotification, parameters, cancellationToken);

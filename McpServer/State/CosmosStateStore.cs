@@ -216,7 +216,8 @@ internal sealed partial class CosmosStateStore : IStateStore, IAsyncDisposable
 
     private Task GuardAsync<T>(Func<Container, Task<ItemResponse<T>>> operation) => GuardAsync<ItemResponse<T>>(operation);
 
-    private async Task<Container> ContainerAsync(CancellationToken cancellationToken)
+    /// <summary>The opened container (the task store keeps its documents in it too).</summary>
+    internal async Task<Container> ContainerAsync(CancellationToken cancellationToken)
     {
         if (_container is { } ready)
         {

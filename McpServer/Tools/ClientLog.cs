@@ -43,10 +43,10 @@ internal static class ClientLog
 
     /// <summary>
     /// Session clients get every message until they call logging/setLevel; 2026-07-28 clients only get messages
-    /// when their request's _meta names a level, as that revision requires.
+    /// when their request's _meta names a level, as that revision requires. Tasks have no log messages.
     /// </summary>
     internal static bool ShouldSend(MessageContext request, LoggingLevel level) =>
-        (request.JsonRpcMessage.Context?.LogLevel ?? SessionLogLevel.Of(request) ?? request.Server.LoggingLevel) switch
+        Tasks.TaskExecution.Of(request) is null && (request.JsonRpcMessage.Context?.LogLevel ?? SessionLogLevel.Of(request) ?? request.Server.LoggingLevel) switch
         {
             { } minimum => level >= minimum,
             null => !ProtocolRevisions.UsesPerRequestMetadata(request.Server.NegotiatedProtocolVersion),

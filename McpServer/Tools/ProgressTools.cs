@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Prynai.McpServer.Tasks;
 
 namespace Prynai.McpServer.Tools;
 
@@ -14,7 +15,8 @@ public sealed class ProgressTools
     public const int MaxSteps = 100;
 
     [McpServerTool(Name = "long_task", Title = "Long task", ReadOnly = true, OpenWorld = false, UseStructuredContent = true)]
-    [Description("Runs a simulated multi-step job, sending a progress notification (\"step i/n\") and a log message per step.")]
+    [Description("Runs a simulated multi-step job, sending a progress notification (\"step i/n\") and a log message per step. A task for clients that support the tasks extension.")]
+    [RunsAsTask]
     public static async Task<LongTaskResult> LongTask(
         RequestContext<CallToolRequestParams> request,
         IOptions<ToolOptions> options,
@@ -34,7 +36,8 @@ public sealed class ProgressTools
     }
 
     [McpServerTool(Name = "slow_square", Title = "Slow square", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
-    [Description("Squares a number slowly, reporting progress in three steps.")]
+    [Description("Squares a number slowly, reporting progress in three steps. A task for clients that support the tasks extension.")]
+    [RunsAsTask]
     public static async Task<ArithmeticResult> SlowSquare(
         RequestContext<CallToolRequestParams> request,
         IOptions<ToolOptions> options,

@@ -102,6 +102,7 @@ internal static class PerRequestMetadataValidator
         {
             RequestMethods.ToolsCall or RequestMethods.PromptsGet => "name",
             RequestMethods.ResourcesRead => "uri",
+            "tasks/get" or "tasks/update" or "tasks/cancel" => "taskId", // io.modelcontextprotocol/tasks routing (SEP-2663)
             _ => null,
         };
         if (nameProperty is null)

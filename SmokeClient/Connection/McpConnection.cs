@@ -13,7 +13,9 @@ public static class McpConnection
 {
     public const string MockPrefix = "MOCK:";
 
-    public static Task<McpClient> ConnectAsync(ConnectionSettings settings, McpClientHandlers? handlers, CancellationToken cancellationToken)
+    /// <param name="extensions">Extensions the client declares in its capabilities (e.g. io.modelcontextprotocol/tasks).</param>
+    public static Task<McpClient> ConnectAsync(ConnectionSettings settings, McpClientHandlers? handlers, CancellationToken cancellationToken,
+        params string[] extensions)
     {
         var headers = new Dictionary<string, string>();
         if (settings.AccessToken is { Length: > 0 } token)
@@ -40,6 +42,10 @@ public static class McpConnection
             ClientInfo = new Implementation { Name = "prynai-smoke", Version = typeof(McpConnection).Assembly.GetName().Version?.ToString() ?? "0" },
             ProtocolVersion = settings.ProtocolVersion,
             Handlers = handlers,
+            Capabilities = extensions.Length == 0 ? null : new ClientCapabilities
+            {
+                Extensions = extensions.ToDictionary(name => name, object (_) => new System.Text.Json.Nodes.JsonObject()),
+            },
         };
         return McpClient.CreateAsync(transport, options, loggerFactory: null, cancellationToken);
     }

@@ -50,6 +50,31 @@ public sealed class SmokeCommandTests
     }
 
     [Fact]
+    public async Task SmokeTasks_FollowsATaskToItsResult_CancelsOne_AndAnswersOnesQuestion()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var result = await SmokeAsync(["--url", server.McpEndpoint.ToString(), "--tasks"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        foreach (var line in new[] { "TASK: ", "long_task (task): ", "TASK RESULT: completed", "\"status\":\"done\"", "TASK CANCEL: ",
+                     "cancelled (Cancelled by the client; the work has stopped.)", "TASK INPUT: elicitation/create: Restart the device of subscription C9003-S1",
+                     "TASK INPUT RESULT: completed: restart = restart declined by the user", "SMOKE: PASS (6 checks)" })
+        {
+            Assert.Contains(line, result.StandardOutput);
+        }
+    }
+
+    [Fact]
+    public async Task SmokeTasks_AgainstAServerWithoutTasks_Fails()
+    {
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["Tasks__Enabled"] = "false" });
+        var result = await SmokeAsync(["--url", server.McpEndpoint.ToString(), "--tasks"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("FAILED tasks extension: server/discover should advertise", result.StandardError);
+    }
+
+    [Fact]
     public async Task SmokeDomain_WithAnUnknownCustomer_Fails()
     {
         await using var server = await ServerProcess.StartAsync();
