@@ -14,6 +14,9 @@ internal sealed record BearerSchemes(bool Issuer, bool DevelopmentTokens)
 
     public bool Any => Issuer || DevelopmentTokens;
 
+    /// <summary>Only with both schemes does the token's issuer decide; otherwise the one scheme takes every token unread.</summary>
+    public bool ChoosesByIssuer => Issuer && DevelopmentTokens;
+
     /// <summary>user-jwts tokens (by their unverified <c>iss</c>) to the Development scheme, everything else to the issuer's.</summary>
     public string For(string? tokenIssuer) =>
         DevelopmentTokens && (!Issuer || tokenIssuer == Security.DevelopmentTokens.Issuer) ? Security.DevelopmentTokens.Scheme : IdentityWebBearer.Scheme;
@@ -38,7 +41,7 @@ internal static class BearerAuthentication
         var authentication = !schemes.Any
             ? services.AddAuthentication()
             : services.AddAuthentication(BearerSchemes.Selector)
-                .AddPolicyScheme(BearerSchemes.Selector, "Bearer token", scheme => scheme.ForwardDefaultSelector = context => schemes.For(IssuerOf(context)));
+                .AddPolicyScheme(BearerSchemes.Selector, "Bearer token", scheme => scheme.ForwardDefaultSelector = context => schemes.For(schemes.ChoosesByIssuer ? IssuerOf(context) : null));
         if (schemes.Issuer)
         {
             authentication.AddIdentityWebBearer();
@@ -71,6 +74,8 @@ internal static class BearerAuthentication
             }));
     }
 
+    private static readonly JsonWebTokenHandler TokenReader = new();
+
     /// <summary>The unverified <c>iss</c> of the bearer token, only to pick which scheme then validates it.</summary>
     private static string? IssuerOf(HttpContext context)
     {
@@ -79,8 +84,7 @@ internal static class BearerAuthentication
         {
             return null;
         }
-        var handler = new JsonWebTokenHandler();
         var token = header["Bearer ".Length..].Trim();
-        return handler.CanReadToken(token) ? handler.ReadJsonWebToken(token).Issuer : null;
+        return TokenReader.CanReadToken(token) ? TokenReader.ReadJsonWebToken(token).Issuer : null;
     }
 }

@@ -88,8 +88,13 @@ internal sealed partial class RedisStateStore : IStateStore, IAsyncDisposable
     public Task<bool> DeleteValueAsync(string key, CancellationToken cancellationToken) =>
         RunAsync(db => db.KeyDeleteAsync(key));
 
+    /// <summary>
+    /// Sent without waiting for Redis's reply (the number of receivers, which nothing uses): the PUBLISH still goes out
+    /// in order on the connection, and a call that changed state does not wait a second round trip to say so.
+    /// </summary>
     public Task PublishAsync(StateChange change, CancellationToken cancellationToken) =>
-        Guard(() => _connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channel), JsonSerializer.Serialize(change, StateJson.Default.StateChange)));
+        Guard(() => _connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channel), JsonSerializer.Serialize(change, StateJson.Default.StateChange),
+            CommandFlags.FireAndForget));
 
     public IDisposable Subscribe(Func<StateChange, Task> handler)
     {

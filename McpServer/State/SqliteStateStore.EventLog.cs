@@ -15,30 +15,28 @@ internal sealed partial class SqliteStateStore
     private static readonly TimeSpan EventPurgeInterval = TimeSpan.FromMinutes(1);
     private long _nextEventPurge;
 
-    public Task<AppendedEvent> AppendEventAsync(string log, string data, EventLogLimits limits, CancellationToken cancellationToken) =>
-        WithConnectionAsync(write: true, cancellationToken, async connection =>
+    public async Task<AppendedEvent> AppendEventAsync(string log, string data, EventLogLimits limits, CancellationToken cancellationToken) =>
+        (AppendedEvent)(await WriteAsync(async (connection, transaction) =>
         {
             var now = Now();
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            var previous = (long)(await ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(id), 0) FROM events WHERE log = $log", cancellationToken,
+            var previous = (long)(await ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(id), 0) FROM events WHERE log = $log", CancellationToken.None,
                 ("$log", log)))!;
             var id = (long)(await ScalarAsync(connection, transaction, "INSERT INTO events(log, data, expires_at) VALUES($log, $data, $expires) RETURNING id",
-                cancellationToken, ("$log", log), ("$data", data), ("$expires", now + (long)limits.TimeToLive.TotalMilliseconds)))!;
+                CancellationToken.None, ("$log", log), ("$data", data), ("$expires", now + (long)limits.TimeToLive.TotalMilliseconds)))!;
             await ScalarAsync(connection, transaction,
                 "DELETE FROM events WHERE log = $log AND (expires_at <= $now OR id <= " +
                 "(SELECT id FROM events WHERE log = $log ORDER BY id DESC LIMIT 1 OFFSET $max))",
-                cancellationToken, ("$log", log), ("$now", now), ("$max", limits.MaxEvents));
+                CancellationToken.None, ("$log", log), ("$now", now), ("$max", limits.MaxEvents));
             if (now >= Volatile.Read(ref _nextEventPurge))
             {
                 Volatile.Write(ref _nextEventPurge, now + (long)EventPurgeInterval.TotalMilliseconds);
-                await ScalarAsync(connection, transaction, "DELETE FROM events WHERE expires_at <= $now", cancellationToken, ("$now", now));
+                await ScalarAsync(connection, transaction, "DELETE FROM events WHERE expires_at <= $now", CancellationToken.None, ("$now", now));
             }
-            await transaction.CommitAsync(cancellationToken);
             return new AppendedEvent(id, previous);
-        });
+        }, cancellationToken))!;
 
     public Task<IReadOnlyList<LoggedEvent>> ReadEventsAsync(string log, long afterId, CancellationToken cancellationToken) =>
-        WithConnectionAsync<IReadOnlyList<LoggedEvent>>(write: false, cancellationToken, async connection =>
+        ReadAsync<IReadOnlyList<LoggedEvent>>(cancellationToken, async connection =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT id, data FROM events WHERE log = $log AND id > $after AND expires_at > $now ORDER BY id";
@@ -57,29 +55,18 @@ internal sealed partial class SqliteStateStore
     public Task DeleteEventLogAsync(string log, CancellationToken cancellationToken) =>
         ExecuteWriteAsync("DELETE FROM events WHERE log = $log", cancellationToken, ("$log", log));
 
-    private async Task<T> WithConnectionAsync<T>(bool write, CancellationToken cancellationToken, Func<SqliteConnection, Task<T>> work)
+    private async Task<T> ReadAsync<T>(CancellationToken cancellationToken, Func<SqliteConnection, Task<T>> read)
     {
-        if (write)
-        {
-            await _writeGate.WaitAsync(cancellationToken);
-        }
         try
         {
             await EnsureInitializedAsync(cancellationToken);
             await using var connection = new SqliteConnection(_connectionString);
             await connection.OpenAsync(cancellationToken);
-            return await work(connection);
+            return await read(connection);
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
             throw new StateStoreUnavailableException(Kind, ex);
-        }
-        finally
-        {
-            if (write)
-            {
-                _writeGate.Release();
-            }
         }
     }
 

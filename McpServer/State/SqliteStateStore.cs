@@ -15,10 +15,10 @@ internal sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _initLock = new(1, 1);
 
-    // SQLite runs one write at a time. Writers from this process queue here, in order, instead of meeting in SQLite's
-    // busy handler, whose sleep-and-retry backoff turned 32 concurrent bump_counter calls into a one-second p99.
-    // Other processes sharing the file still wait through busy_timeout.
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    // SQLite runs one write at a time: writers from this process queue in the batcher (group commit) instead of meeting
+    // in SQLite's busy handler, whose sleep-and-retry backoff turned 32 concurrent bump_counter calls into a one-second
+    // p99. Other processes sharing the file still wait through busy_timeout.
+    private readonly SqliteWriteBatcher _writes;
     private volatile bool _initialized;
 
     public SqliteStateStore(string path, TimeProvider time, ILogger<SqliteStateStore> logger)
@@ -34,6 +34,7 @@ internal sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
             DefaultTimeout = 30,
         }.ToString();
         _changes = new ChangeFeedDispatcher(logger);
+        _writes = new SqliteWriteBatcher(OpenWriterAsync);
     }
 
     public string Kind => "sqlite";
@@ -113,22 +114,57 @@ internal sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _changes.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _writes.DisposeAsync();
+        await _changes.DisposeAsync();
+    }
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private async Task<object?> ExecuteWriteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    private Task<object?> ExecuteWriteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var result = await ScalarAsync(connection, transaction, sql, CancellationToken.None, parameters);
+            return result is DBNull ? null : result;
+        }, cancellationToken);
+
+    private async Task<object?> WriteAsync(SqliteWriteBatcher.Write write, CancellationToken cancellationToken)
     {
-        await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            return await ExecuteScalarAsync(sql, cancellationToken, parameters);
+            return await _writes.ExecuteAsync(write, cancellationToken);
         }
-        finally
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
-            _writeGate.Release();
+            throw new StateStoreUnavailableException(Kind, ex);
         }
     }
+
+    /// <summary>
+    /// The batcher's connection, with synchronous=NORMAL (SQLite's advice for WAL, and a per-connection setting, so it is
+    /// set here): a committed batch survives a crash of the server; only a power loss of the machine can take the last
+    /// commits. FULL measured about 10 % fewer bump_counter calls per second.
+    /// </summary>
+    private async Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken);
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous=NORMAL";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
 
     private async Task<object?> ExecuteScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {

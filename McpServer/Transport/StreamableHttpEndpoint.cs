@@ -150,6 +150,8 @@ internal sealed partial class StreamableHttpEndpoint(
 
             context.Response.Headers[McpHttpHeaders.SessionId] = session.Id;
             Attach(context, message, headerVersion);
+            // The session revisions keep answering on an event stream, as they always have (the 0.1.16 conformance
+            // suite scores SSE streams on sessions; 2026-07-28's single answers are plain JSON).
             JsonRpcHttpResponses.StartEventStream(context);
             if (isInitialize && sessionId.Length == 0)
             {
@@ -344,9 +346,9 @@ internal sealed partial class StreamableHttpEndpoint(
         {
             Attach(context, message, headerVersion);
             ClientDisconnect.Attach(message, context.RequestAborted);
-            JsonRpcHttpResponses.StartEventStream(context);
-            var wrote = await server.Transport.HandlePostRequestAsync(message, context.Response.Body, first => MapStatus(context, first), context.RequestAborted);
-            if (!wrote)
+            var response = new SingleMessageResponse(context, mapErrorsToStatus: true);
+            await server.Transport.HandlePostRequestAsync(message, response, context.RequestAborted);
+            if (!await response.CompleteAsync(context.RequestAborted))
             {
                 Accepted(context);
             }
@@ -367,11 +369,9 @@ internal sealed partial class StreamableHttpEndpoint(
         {
             Attach(context, message, headerVersion);
             ClientDisconnect.Attach(message, context.RequestAborted);
-            JsonRpcHttpResponses.StartEventStream(context);
-            var wrote = mapErrorsToStatus
-                ? await transport.HandlePostRequestAsync(message, context.Response.Body, first => MapStatus(context, first), context.RequestAborted)
-                : await transport.HandlePostRequestAsync(message, context.Response.Body, context.RequestAborted);
-            if (!wrote)
+            var response = new SingleMessageResponse(context, mapErrorsToStatus);
+            await transport.HandlePostRequestAsync(message, response, context.RequestAborted);
+            if (!await response.CompleteAsync(context.RequestAborted))
             {
                 Accepted(context);
             }
@@ -388,15 +388,6 @@ internal sealed partial class StreamableHttpEndpoint(
             }
             await server.DisposeAsync();
         }
-    }
-
-    private static ValueTask MapStatus(HttpContext context, JsonRpcMessage? first)
-    {
-        if (first is JsonRpcError { Error: { } error } && !context.Response.HasStarted)
-        {
-            context.Response.StatusCode = JsonRpcHttpResponses.StatusForPerRequestError(error.Code);
-        }
-        return default;
     }
 
     private static void Attach(HttpContext context, JsonRpcMessage message, string? headerVersion)

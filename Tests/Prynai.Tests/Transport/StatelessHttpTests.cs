@@ -10,13 +10,14 @@ public sealed class StatelessHttpTests(SharedServer server) : IClassFixture<Shar
     private HttpClient Client { get; } = server.Factory.CreateClient();
 
     [Fact]
-    public async Task ToolsCall_ValidRequest_AnswersOnAnEventStreamWithoutASession()
+    public async Task ToolsCall_ValidRequest_AnswersWithOneJsonBodyWithoutASession()
     {
         using var response = await Client.SendAsync(McpHttp.StatelessRequest("tools/call",
             new JsonObject { ["name"] = "add", ["arguments"] = new JsonObject { ["a"] = 2, ["b"] = 3 } }, name: "add"), Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal((await response.Content.ReadAsByteArrayAsync(Ct)).Length, response.Content.Headers.ContentLength);
         Assert.False(response.Headers.Contains("Mcp-Session-Id"));
         var message = await McpHttp.ResponseAsync(response);
         Assert.Equal(5, message["result"]!["structuredContent"]!["result"]!.GetValue<double>());
@@ -31,6 +32,7 @@ public sealed class StatelessHttpTests(SharedServer server) : IClassFixture<Shar
         using var response = await Client.SendAsync(McpHttp.StatelessRequest("tools/call",
             new JsonObject { ["name"] = "long_task", ["arguments"] = new JsonObject { ["steps"] = 5 }, ["_meta"] = meta }, name: "long_task"), Ct);
 
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         var messages = await McpHttp.MessagesAsync(response);
         var progress = messages.Where(m => m["method"]?.GetValue<string>() == "notifications/progress").Select(m => m["params"]!).ToList();
         Assert.Equal([1d, 2d, 3d, 4d, 5d], progress.Select(p => p["progress"]!.GetValue<double>()));
