@@ -118,7 +118,7 @@ internal static class Report
         var met = results.Targets.Count(target => target.Status == TargetStatus.Met);
         var notRun = results.Targets.Count(target => target.Status == TargetStatus.NotRun);
         output.WriteLine($"Targets (issue 16): {met} of {results.Targets.Count - notRun} measured met, {notRun} not run" +
-            (results.Settings is BenchSettingsSummary { Smoke: true } ? "; a smoke run's figures mean nothing" : ""));
+            (results.Settings is { Smoke: true } ? "; a smoke run's figures mean nothing" : ""));
         var rows = results.Targets.Select(target => new[]
         {
             target.Name, target.Goal, target.Measured,
