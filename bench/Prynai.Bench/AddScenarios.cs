@@ -79,7 +79,10 @@ internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, Ben
         }
     }
 
-    /// <summary>Prynai's throughput over each reference's for the same case (auth off), when both were measured.</summary>
+    /// <summary>
+    /// Prynai's throughput over each reference's for the same case (auth off), and auth on over auth off for each of
+    /// Prynai's cases; the value is null when either side was not measured.
+    /// </summary>
     public static IEnumerable<Ratio> Ratios(BenchResults results)
     {
         Ratio Of(string name, string scenario, string @case, string reference, string referenceCase, bool auth = false)
@@ -101,11 +104,13 @@ internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, Ben
         yield return Of($"Prynai/TS {ManySessions}", "b", ManySessions, TypeScript, ManySessions);
         yield return Of("Prynai/raw stateless", "a", StatelessCase, Raw, StatelessCase);
 
-        var off = results.Find("a", Prynai, StatelessCase);
-        var on = results.Find("a", Prynai, StatelessCase, auth: true);
-        if (off is not null && on is not null && off.Load.RequestsPerSecond > 0)
+        // What authentication costs: the same case with auth on over auth off.
+        foreach (var (scenario, @case) in new[] { ("a", StatelessCase), ("b", OneSession), ("b", ManySessions) })
         {
-            yield return new Ratio("Prynai auth on/off stateless", on.Name, off.Name, on.Load.RequestsPerSecond / off.Load.RequestsPerSecond);
+            var off = results.Find(scenario, Prynai, @case);
+            var on = results.Find(scenario, Prynai, @case, auth: true);
+            yield return new Ratio($"Prynai auth on/off {@case}", on?.Name ?? $"{Prynai} {@case}, auth on (not run)", off?.Name ?? $"{Prynai} {@case}, auth off (not run)",
+                on is not null && off is not null && off.Load.RequestsPerSecond > 0 ? on.Load.RequestsPerSecond / off.Load.RequestsPerSecond : null);
         }
     }
 

@@ -4,14 +4,14 @@ namespace Prynai.Bench;
 
 /// <summary>
 /// One benchmark run: checks the prerequisites, runs the selected scenarios in order (each starts and stops its own
-/// servers), then prints the table and writes the JSON. Exit code 1 when any run had errors or a counter was off;
-/// never because of a timing.
+/// servers), then prints the table with the targets and writes the JSON (and the chart when asked). Exit code 1 when
+/// any run had errors or a counter was off; never because of a timing or a missed target.
 /// </summary>
 internal sealed class BenchRun(BenchSettings settings, TextWriter output)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        if (settings.Paths.Missing() is { Count: > 0 } missing)
+        if (settings.Paths.Missing(settings.Runs(Scenario.ColdStart)) is { Count: > 0 } missing)
         {
             await Console.Error.WriteLineAsync("Missing (run bench/run.sh, which builds and installs them):\n  " + string.Join("\n  ", missing));
             return 2;
@@ -25,11 +25,9 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output)
         var clock = Stopwatch.StartNew();
         var results = new BenchResults
         {
-            Settings = new
-            {
+            Settings = new BenchSettingsSummary(
                 settings.Smoke, settings.Threads, settings.Connections, settings.DurationSeconds, settings.WarmupSeconds,
-                settings.IdleSessions, settings.SoakSeconds, Scenarios = settings.Scenarios.Order().ToList(),
-            },
+                settings.IdleSessions, settings.SoakSeconds, settings.ColdStarts, settings.Scenarios.Order().ToList()),
         };
         results.Machine = await MachineInfo.CollectAsync(cancellationToken);
         PrintHeader(results.Machine);
@@ -40,6 +38,11 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output)
         LocalIssuer? issuer = null;
         try
         {
+            // First, on a machine no load scenario has heated yet: it takes seconds and starts nothing that stays.
+            if (settings.Runs(Scenario.ColdStart))
+            {
+                await RunScenarioAsync(results, "g cold start", new ColdStartScenario(settings.Paths, results, settings, output).RunAsync, cancellationToken);
+            }
             if (settings.Runs(Scenario.Stateless) || settings.Runs(Scenario.Sessions))
             {
                 var add = new AddScenarios(targets, measure, results, settings, output);
@@ -71,10 +74,16 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output)
         }
 
         results.Ratios.AddRange(AddScenarios.Ratios(results).Where(r => r.Value is not null || settings.Runs(Scenario.References)));
+        results.Targets.AddRange(TargetChecks.Evaluate(results));
         results.ElapsedSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1);
         Report.WriteTable(results, output);
         await Report.WriteJsonAsync(results, settings.OutputPath, cancellationToken);
         output.WriteLine($"Results: {settings.OutputPath}");
+        if (settings.ChartPath is { } chart)
+        {
+            await RatioChart.WriteAsync(results, chart, cancellationToken);
+            output.WriteLine($"Chart: {chart}");
+        }
         return results.Failures.Count == 0 ? 0 : 1;
     }
 

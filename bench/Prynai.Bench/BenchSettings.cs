@@ -1,6 +1,6 @@
 namespace Prynai.Bench;
 
-/// <summary>The scenarios of the issue, a–e, plus the opt-in soak (f); <c>--only</c> takes their letters or names.</summary>
+/// <summary>The scenarios of the issue, a–e and g, plus the opt-in soak (f); <c>--only</c> takes their letters or names.</summary>
 internal enum Scenario
 {
     Stateless,
@@ -9,6 +9,7 @@ internal enum Scenario
     References,
     IdleSessions,
     Soak,
+    ColdStart,
 }
 
 /// <summary>What one benchmark run does: load settings, counts, scenarios, output file.</summary>
@@ -20,8 +21,10 @@ internal sealed record BenchSettings(
     int WarmupSeconds,
     int IdleSessions,
     int SoakSeconds,
+    int ColdStarts,
     IReadOnlySet<Scenario> Scenarios,
     string OutputPath,
+    string? ChartPath,
     BenchPaths Paths)
 {
     /// <summary>Sessions the multi-session runs cycle over.</summary>
@@ -38,6 +41,7 @@ internal sealed record BenchSettings(
         ["d"] = Scenario.References, ["references"] = Scenario.References,
         ["e"] = Scenario.IdleSessions, ["idle"] = Scenario.IdleSessions,
         ["f"] = Scenario.Soak, ["soak"] = Scenario.Soak,
+        ["g"] = Scenario.ColdStart, ["coldstart"] = Scenario.ColdStart,
     };
 
     public bool Runs(Scenario scenario) => Scenarios.Contains(scenario);
@@ -66,7 +70,10 @@ internal sealed record BenchSettings(
 /// <summary>Where the built servers, the reference script and the wrk script are, found from the repository root.</summary>
 internal sealed record BenchPaths(string Root)
 {
-    public string PrynaiServer => Path.Combine(Root, "McpServer", "bin", "Release", "net10.0", "Prynai.McpServer.dll");
+    /// <summary>The server's assembly; its apphost (what the container image starts) has the same name without ".dll".</summary>
+    public const string ServerAssembly = "Prynai.McpServer.dll";
+
+    public string PrynaiServer => Path.Combine(Root, "McpServer", "bin", "Release", "net10.0", ServerAssembly);
 
     public string RawEndpoint => Path.Combine(Root, "bench", "RawEndpoint", "bin", "Release", "net10.0", "Prynai.Bench.RawEndpoint.dll");
 
@@ -79,6 +86,12 @@ internal sealed record BenchPaths(string Root)
     public string LuaScript => Path.Combine(AppContext.BaseDirectory, "mcp-load.lua");
 
     public string ResultsDirectory => Path.Combine(Root, "bench", "results");
+
+    /// <summary>Where bench/run.sh publishes the server for the cold start (g): ReadyToRun as the image ships it, or plain IL.</summary>
+    public string PublishedServer(bool readyToRun) => Path.Combine(Root, "bench", "obj", "publish", readyToRun ? "readytorun" : "jit");
+
+    /// <summary>The default chart of <c>--chart</c> without a path: the one docs/performance.md shows.</summary>
+    public string DefaultChart => Path.Combine(Root, "docs", "images", "bench-ratios.svg");
 
     /// <summary>The first directory above this assembly holding Prynai.sln.</summary>
     public static BenchPaths Find()
@@ -93,9 +106,10 @@ internal sealed record BenchPaths(string Root)
         throw new InvalidOperationException("Prynai.sln not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>The build outputs and packages run.sh prepares, with the ones missing.</summary>
-    public IReadOnlyList<string> Missing() =>
+    /// <summary>The build outputs and packages run.sh prepares, with the ones missing (the publish folders only for the cold start).</summary>
+    public IReadOnlyList<string> Missing(bool coldStart) =>
         new[] { PrynaiServer, RawEndpoint, MapMcpHost, TypeScriptServer, LuaScript, Path.Combine(NodeModules, "@modelcontextprotocol", "sdk") }
+            .Concat(coldStart ? new[] { true, false }.Select(readyToRun => Path.Combine(PublishedServer(readyToRun), ServerAssembly)) : [])
             .Where(path => !File.Exists(path) && !Directory.Exists(path))
             .ToList();
 }

@@ -60,6 +60,11 @@ internal static class Report
             output.WriteLine("   " + string.Join("  ", soak.Samples.Select(sample => $"{sample.Seconds:0}s:{sample.RssMb:0}MB/{sample.RequestsPerSecond:N0}/s")));
         }
 
+        if (results.ColdStarts.Count > 0)
+        {
+            WriteColdStarts(results.ColdStarts, output);
+        }
+
         if (results.Ratios.Count > 0)
         {
             output.WriteLine();
@@ -68,6 +73,11 @@ internal static class Report
                 var value = ratio.Value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "n/a";
                 output.WriteLine($"{ratio.Name,-32} {value,8}   ({ratio.Numerator}  ÷  {ratio.Denominator})");
             }
+        }
+
+        if (results.Targets.Count > 0)
+        {
+            WriteTargets(results, output);
         }
 
         output.WriteLine();
@@ -85,6 +95,52 @@ internal static class Report
         }
     }
 
+    private static void WriteColdStarts(IReadOnlyList<ColdStartResult> starts, TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine($"g  published server, process start → first /healthz 200 (median of {starts.Max(start => start.StartMs.Count)} starts each):");
+        var rows = starts.Select(start => new[]
+        {
+            "", start.Variant, start.StateKept ? "kept" : "fresh", Number(start.MedianMs), Number(start.MinMs), Number(start.MaxMs),
+            start.MedianRssMb.ToString("0", CultureInfo.InvariantCulture), start.PublishMb.ToString("0.0", CultureInfo.InvariantCulture),
+            $"{start.ReadyToRunAssemblies}/{start.Assemblies}",
+        });
+        WriteColumns(output, ["", "publish", "state", "median ms", "min ms", "max ms", "RSS MB", "publish MB", "R2R assemblies"], rows, textColumns: 3);
+        if (starts.FirstOrDefault(start => start.ReadyToRun) is { } shipped)
+        {
+            output.WriteLine($"   container image = base aspnet:10.0 image + this {shipped.PublishMb:0.0} MB ReadyToRun publish (no image can be built or pulled here)");
+        }
+    }
+
+    private static void WriteTargets(BenchResults results, TextWriter output)
+    {
+        output.WriteLine();
+        var met = results.Targets.Count(target => target.Status == TargetStatus.Met);
+        var notRun = results.Targets.Count(target => target.Status == TargetStatus.NotRun);
+        output.WriteLine($"Targets (issue 16): {met} of {results.Targets.Count - notRun} measured met, {notRun} not run" +
+            (results.Settings is { Smoke: true } ? "; a smoke run's figures mean nothing" : ""));
+        var rows = results.Targets.Select(target => new[]
+        {
+            target.Name, target.Goal, target.Measured,
+            target.Status switch { TargetStatus.Met => "MET", TargetStatus.NotMet => "NOT MET", _ => "not run" },
+            target.Note ?? "",
+        });
+        WriteColumns(output, ["target", "goal", "measured", "", "note"], rows, column => column is 0 or >= 3);
+    }
+
+    /// <summary>A results file back, with its ratios and targets evaluated again from its measurements (by this version's rules).</summary>
+    public static async Task<BenchResults> ReadJsonAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var file = File.OpenRead(path);
+        var results = await JsonSerializer.DeserializeAsync<BenchResults>(file, Json, cancellationToken)
+            ?? throw new InvalidDataException($"{path} holds no results.");
+        results.Ratios.Clear();
+        results.Ratios.AddRange(AddScenarios.Ratios(results));
+        results.Targets.Clear();
+        results.Targets.AddRange(TargetChecks.Evaluate(results));
+        return results;
+    }
+
     public static async Task WriteJsonAsync(BenchResults results, string path, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -93,13 +149,16 @@ internal static class Report
     }
 
     /// <summary>The first <paramref name="textColumns"/> columns left-aligned, the numbers after them right-aligned.</summary>
-    private static void WriteColumns(TextWriter output, string[] header, IEnumerable<string[]> rows, int textColumns)
+    private static void WriteColumns(TextWriter output, string[] header, IEnumerable<string[]> rows, int textColumns) =>
+        WriteColumns(output, header, rows, column => column < textColumns);
+
+    private static void WriteColumns(TextWriter output, string[] header, IEnumerable<string[]> rows, Func<int, bool> isText)
     {
         var all = rows.Prepend(header).ToList();
         var widths = Enumerable.Range(0, header.Length).Select(i => all.Max(row => row[i].Length)).ToArray();
         foreach (var row in all)
         {
-            var cells = row.Select((cell, i) => i < textColumns ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]));
+            var cells = row.Select((cell, i) => isText(i) ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]));
             output.WriteLine(string.Join("  ", cells).TrimEnd());
         }
     }

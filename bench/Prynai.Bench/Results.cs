@@ -8,7 +8,7 @@ internal sealed record RunResult(
     string Scenario, string Target, string Case, string Protocol, bool Auth, int Threads, int Connections, WrkResult Load,
     double? CpuMsPerCall, double RssBeforeMb, double RssAfterMb)
 {
-    public RunResult(RunLabel label, int threads, int connections, WrkResult load, double? cpuMsPerCall, double rssBeforeMb, double rssAfterMb)
+    internal RunResult(RunLabel label, int threads, int connections, WrkResult load, double? cpuMsPerCall, double rssBeforeMb, double rssAfterMb)
         : this(label.Scenario, label.Target, label.Case, label.Protocol, label.Auth, threads, connections, load, cpuMsPerCall, rssBeforeMb, rssAfterMb)
     {
     }
@@ -52,19 +52,49 @@ internal sealed record IdleSessionsResult(
     public double KbPerSession => Opened > 0 ? TotalMb * 1024 / Opened : 0;
 }
 
+/// <summary>(g) Starts of one publish of the server: process start → first /healthz 200 each, and its RSS then.</summary>
+internal sealed record ColdStartResult(
+    string Variant, bool ReadyToRun, bool StateKept, double PublishMb, int Assemblies, int ReadyToRunAssemblies,
+    IReadOnlyList<double> StartMs, IReadOnlyList<double> RssMb)
+{
+    public double MedianMs => Median(StartMs);
+
+    public double MinMs => StartMs.Count > 0 ? StartMs.Min() : 0;
+
+    public double MaxMs => StartMs.Count > 0 ? StartMs.Max() : 0;
+
+    public double MedianRssMb => Median(RssMb);
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
+
 /// <summary>Prynai's throughput over a reference's, measured in the same run under the same load.</summary>
 internal sealed record Ratio(string Name, string Numerator, string Denominator, double? Value);
 
-/// <summary>Everything one benchmark run measured; the JSON file is this, serialized.</summary>
+/// <summary>The settings a run was made with, as the results file records them.</summary>
+internal sealed record BenchSettingsSummary(
+    bool Smoke, int Threads, int Connections, int DurationSeconds, int WarmupSeconds, int IdleSessions, int SoakSeconds, int ColdStarts,
+    IReadOnlyList<Scenario> Scenarios);
+
+/// <summary>Everything one benchmark run measured; the JSON file is this, serialized (and read back for the chart).</summary>
+[System.Text.Json.Serialization.JsonObjectCreationHandling(System.Text.Json.Serialization.JsonObjectCreationHandling.Populate)]
 internal sealed class BenchResults
 {
-    public DateTimeOffset Started { get; } = DateTimeOffset.Now;
+    public DateTimeOffset Started { get; init; } = DateTimeOffset.Now;
 
     public double ElapsedSeconds { get; set; }
 
     public MachineInfo? Machine { get; set; }
 
-    public object? Settings { get; set; }
+    public BenchSettingsSummary? Settings { get; set; }
 
     public List<RunResult> Runs { get; } = [];
 
@@ -74,7 +104,12 @@ internal sealed class BenchResults
 
     public SoakResult? Soak { get; set; }
 
+    public List<ColdStartResult> ColdStarts { get; } = [];
+
     public List<Ratio> Ratios { get; } = [];
+
+    /// <summary>Issue 16's targets against this run's figures.</summary>
+    public List<TargetCheck> Targets { get; } = [];
 
     /// <summary>Runs with errors, inexact counters, scenarios that could not run: any of these makes the exit code 1.</summary>
     public List<string> Failures { get; } = [];

@@ -14,6 +14,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private const int KeptOutputLines = 200;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -64,10 +65,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the process and waits until <paramref name="isReady"/> says it serves.</summary>
+    /// <summary>Starts the process and waits until <paramref name="isReady"/> says it serves, asking every <paramref name="pollInterval"/> (100 ms).</summary>
     public static async Task<ServerProcess> StartAsync(
         string name, ProcessStartInfo start, int port, Func<int, CancellationToken, Task<bool>> isReady, CancellationToken cancellationToken,
-        Action? cleanup = null)
+        Action? cleanup = null, TimeSpan? pollInterval = null)
     {
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -80,7 +81,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await server.WaitUntilReadyAsync(isReady, cancellationToken);
+            await server.WaitUntilReadyAsync(isReady, pollInterval ?? DefaultPollInterval, cancellationToken);
         }
         catch
         {
@@ -102,7 +103,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilReadyAsync(Func<int, CancellationToken, Task<bool>> isReady, CancellationToken cancellationToken)
+    private async Task WaitUntilReadyAsync(Func<int, CancellationToken, Task<bool>> isReady, TimeSpan pollInterval, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)
@@ -115,7 +116,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             {
                 return;
             }
-            await Task.Delay(100, cancellationToken);
+            await Task.Delay(pollInterval, cancellationToken);
         }
         throw new TimeoutException($"{Name} was not ready within {StartTimeout.TotalSeconds:0} s:\n{RecentOutput}");
     }

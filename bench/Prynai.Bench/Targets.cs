@@ -23,16 +23,26 @@ internal sealed class Targets(BenchPaths paths)
     {
         var port = FreePort();
         var state = Directory.CreateTempSubdirectory("prynai-bench-state-");
-        var start = new ProcessStartInfo("dotnet", [paths.PrynaiServer])
-        {
-            // The content root, so the build's appsettings.json (Production logging levels) applies.
-            WorkingDirectory = Path.GetDirectoryName(paths.PrynaiServer)!,
-        };
+        var start = new ProcessStartInfo("dotnet", [paths.PrynaiServer]);
+        ConfigurePrynai(start, Path.GetDirectoryName(paths.PrynaiServer)!, mode, port, state.FullName);
+        // /healthz answers 200 once the state store is reachable too.
+        return ServerProcess.StartAsync($"Prynai ({mode.Label})", start, port, ServerProcess.HttpReady("/healthz"), cancellationToken,
+            cleanup: () => state.Delete(recursive: true));
+    }
+
+    /// <summary>
+    /// The settings every Prynai the benchmark starts runs with, whichever build it is (the Release build, or a
+    /// published folder for the cold start): <paramref name="contentRoot"/> is where its appsettings.json is.
+    /// </summary>
+    public static void ConfigurePrynai(ProcessStartInfo start, string contentRoot, PrynaiMode mode, int port, string stateDirectory)
+    {
+        // The content root, so the build's appsettings.json (Production logging levels) applies.
+        start.WorkingDirectory = contentRoot;
         var environment = start.Environment;
         environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        environment["State__SqlitePath"] = Path.Combine(state.FullName, "prynai.db");
-        environment["Support__SqlitePath"] = Path.Combine(state.FullName, "contoso.db");
+        environment["State__SqlitePath"] = Path.Combine(stateDirectory, "prynai.db");
+        environment["Support__SqlitePath"] = Path.Combine(stateDirectory, "contoso.db");
         environment["Security__RateLimit__RequestsPerSecond"] = "1000000";
         environment["Security__RateLimit__Burst"] = "1000000";
         environment["Mcp__MaxSessions"] = "20000";
@@ -57,9 +67,6 @@ internal sealed class Targets(BenchPaths paths)
         {
             environment["Mcp__SessionParkAfter"] = parkAfter.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         }
-        // /healthz answers 200 once the state store is reachable too.
-        return ServerProcess.StartAsync($"Prynai ({mode.Label})", start, port, ServerProcess.HttpReady("/healthz"), cancellationToken,
-            cleanup: () => state.Delete(recursive: true));
     }
 
     /// <summary>

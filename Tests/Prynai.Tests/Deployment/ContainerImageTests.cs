@@ -36,6 +36,23 @@ public sealed class ContainerImageTests
         Assert.Equal("prynai-smoke", config.Property("ContainerRepository"));
     }
 
+    [Fact]
+    public async Task The_server_is_published_ReadyToRun_for_a_runtime_and_built_without_it()
+    {
+        // The image build names its runtime (deploy/rollout.sh: --os linux --arch x64); build, test and run name none.
+        Assert.Equal("true", await ServerPropertyAsync("PublishReadyToRun", "-p:RuntimeIdentifier=linux-x64"));
+        Assert.Equal("", await ServerPropertyAsync("PublishReadyToRun"));
+    }
+
+    private static async Task<string> ServerPropertyAsync(string name, params string[] properties)
+    {
+        var result = await CommandRunner.RunAsync("dotnet",
+            ["msbuild", Path.Combine(RepositoryPaths.Root, "McpServer/McpServer.csproj"), "-nologo", $"-getProperty:{name}", .. properties],
+            TimeSpan.FromMinutes(3));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.StandardOutput.Trim();
+    }
+
     private static async Task<ContainerConfig> ContainerConfigAsync(string project)
     {
         var result = await CommandRunner.RunAsync("dotnet",
