@@ -72,6 +72,21 @@ internal static class BearerAuthentication
                     policy.RequireScopeOrAppPermission(settings.RequiredScopes, settings.RequiredAppRoles);
                 }
             }));
+        WithoutEagerDataProtectionKeys(services);
+    }
+
+    /// <summary>
+    /// AddAuthentication registers Data Protection, whose hosted service loads the key ring at start — on a new replica
+    /// it creates and writes one, about a second of a cold start. Bearer tokens never use Data Protection; anything
+    /// that does still gets its keys, on first use.
+    /// </summary>
+    private static void WithoutEagerDataProtectionKeys(IServiceCollection services)
+    {
+        const string EagerKeyLoader = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
+        foreach (var descriptor in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.FullName == EagerKeyLoader).ToList())
+        {
+            services.Remove(descriptor);
+        }
     }
 
     private static readonly JsonWebTokenHandler TokenReader = new();

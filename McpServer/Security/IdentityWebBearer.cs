@@ -95,6 +95,9 @@ internal static class IdentityWebBearer
         }
         jwt.TokenHandlers.Clear();
         jwt.TokenHandlers.Add(new ValidatedTokenCache(time));
+        // Nothing reads the raw token back from the authentication properties (no on-behalf-of flow); storing it
+        // there is an allocation on every request.
+        jwt.SaveToken = false;
     }
 
     /// <summary>

@@ -15,6 +15,17 @@ namespace Prynai.Tests.Security;
 public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFixture<IssuerFixture>
 {
     [Fact]
+    public void Start_DoesNotLoadADataProtectionKeyRing_ThatBearerTokensNeverUse()
+    {
+        using var server = fixture.Server();
+        server.CreateClient();
+
+        var hosted = server.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Select(h => h.GetType().Name).ToList();
+        Assert.DoesNotContain("DataProtectionHostedService", hosted);
+        Assert.NotNull(server.Services.GetService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()); // still there, on demand
+    }
+
+    [Fact]
     public void RequiredButUnconfigured_RefusesToStart_NamingTheMissingSettings()
     {
         using var server = new PrynaiServerFactory(environment: "Production");
