@@ -1,5 +1,4 @@
 using System.Buffers;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Prynai.McpServer.Transport;
 
@@ -20,9 +19,6 @@ internal sealed class SingleMessageResponse(HttpContext context, bool mapErrorsT
     private readonly Stream _body = context.Response.Body;
     private ArrayBufferWriter<byte>? _held;
     private bool _streaming;
-
-    /// <summary>True once the response is an event stream (a second message came).</summary>
-    public bool Streaming => _streaming;
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -85,7 +81,6 @@ internal sealed class SingleMessageResponse(HttpContext context, bool mapErrorsT
     {
         _streaming = true;
         JsonRpcHttpResponses.StartEventStream(context);
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         if (_held is { WrittenCount: > 0 } held)
         {
             await _body.WriteAsync(held.WrittenMemory, cancellationToken);

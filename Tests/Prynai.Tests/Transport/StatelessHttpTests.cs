@@ -42,6 +42,24 @@ public sealed class StatelessHttpTests(SharedServer server) : IClassFixture<Shar
     }
 
     [Fact]
+    public async Task ToolsCall_WithAProgressToken_SendsTheFirstStepBeforeTheNextOneIsTaken()
+    {
+        using var factory = new PrynaiServerFactory(new Dictionary<string, string?> { ["Tools:StepDelay"] = "00:00:01" });
+        var client = factory.CreateClient();
+        var meta = McpHttp.Meta();
+        meta["progressToken"] = "p-early";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using var stream = await SseStream.OpenAsync(client, McpHttp.StatelessRequest("tools/call",
+            new JsonObject { ["name"] = "long_task", ["arguments"] = new JsonObject { ["steps"] = 3 }, ["_meta"] = meta }, name: "long_task"));
+
+        var first = await stream.NextAsync("notifications/progress");
+        Assert.Equal(1, first["params"]!["progress"]!.GetValue<double>());
+        // Step 1 is reported after 1 s, step 2 after 2 s: the first notification leaves as soon as it is written,
+        // not held back until a second message shows this answer is a stream.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.9), $"the first progress notification arrived after {clock.Elapsed.TotalSeconds:0.00} s");
+    }
+
+    [Fact]
     public async Task ServerDiscover_ListsOnlyTheStatelessRevision()
     {
         using var response = await Client.SendAsync(McpHttp.StatelessRequest("server/discover"), Ct);
