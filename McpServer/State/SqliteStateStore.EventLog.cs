@@ -70,7 +70,8 @@ internal sealed partial class SqliteStateStore
         }
     }
 
-    private static async Task<object?> ScalarAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken,
+    /// <summary>One statement's first value (null for none or SQL NULL), inside <paramref name="transaction"/> when given.</summary>
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken,
         params (string Name, object Value)[] parameters)
     {
         await using var command = connection.CreateCommand();
@@ -80,6 +81,7 @@ internal sealed partial class SqliteStateStore
         {
             command.Parameters.AddWithValue(name, value);
         }
-        return await command.ExecuteScalarAsync(cancellationToken);
+        var result = await command.ExecuteScalarAsync(cancellationToken);
+        return result is DBNull ? null : result;
     }
 }

@@ -123,11 +123,7 @@ internal sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private Task<object?> ExecuteWriteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            var result = await ScalarAsync(connection, transaction, sql, CancellationToken.None, parameters);
-            return result is DBNull ? null : result;
-        }, cancellationToken);
+        WriteAsync((connection, transaction) => ScalarAsync(connection, transaction, sql, CancellationToken.None, parameters), cancellationToken);
 
     private async Task<object?> WriteAsync(SqliteWriteBatcher.Write write, CancellationToken cancellationToken)
     {
@@ -166,27 +162,8 @@ internal sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
     }
 
 
-    private async Task<object?> ExecuteScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        try
-        {
-            await EnsureInitializedAsync(cancellationToken);
-            await using var connection = new SqliteConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var (name, value) in parameters)
-            {
-                command.Parameters.AddWithValue(name, value);
-            }
-            var result = await command.ExecuteScalarAsync(cancellationToken);
-            return result is DBNull ? null : result;
-        }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
-        {
-            throw new StateStoreUnavailableException(Kind, ex);
-        }
-    }
+    private Task<object?> ExecuteScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        ReadAsync(cancellationToken, connection => ScalarAsync(connection, null, sql, cancellationToken, parameters));
 
     private async Task EnsureInitializedAsync(CancellationToken cancellationToken)
     {
