@@ -69,7 +69,8 @@ public static class SecurityExtensions
         app.UseMcpRequestValidation();
         app.UseMiddleware<TokenInQueryRefusal>();
         var schemes = app.Services.GetRequiredService<BearerSchemes>();
-        if (schemes.Any && app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.IsRequired(app.Environment.IsDevelopment()))
+        // Sign-in's protocol endpoints are OpenIddict's authentication handler: it must see every request.
+        if (schemes.SignIn || (schemes.Any && app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.IsRequired(app.Environment.IsDevelopment())))
         {
             app.UseAuthentication();
         }
