@@ -42,6 +42,8 @@ public sealed class StandInHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (args is not null)
         {
+            builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "standin.json"), optional: true);
+            builder.Configuration.AddEnvironmentVariables().AddCommandLine(args);
             builder.Configuration.GetSection(StandInOptions.SectionName).Bind(options);
         }
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -52,7 +52,6 @@ public static class SignInServiceCollectionExtensions
 
         services.AddOpenIddict().AddServer(server =>
         {
-            server.SetIssuer((Uri?)null!);
             server.SetAuthorizationEndpointUris(SignInUrls.Authorize.TrimStart('/'))
                 .SetTokenEndpointUris(SignInUrls.Token.TrimStart('/'))
                 .SetConfigurationEndpointUris(SignInUrls.Metadata.TrimStart('/'), ".well-known/openid-configuration")
