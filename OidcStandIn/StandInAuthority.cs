@@ -30,6 +30,20 @@ public sealed class StandInAuthority(StandInOptions options, TimeProvider time)
     /// <summary>How many times a client redeemed a refresh token (tests check that a sign-in refresh renews upstream).</summary>
     public int RefreshGrants;
 
+    private readonly ConcurrentDictionary<string, string> _documents = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Serves a JSON document at <c>/documents/{name}</c> over its HTTPS address (a test's OAuth Client ID Metadata
+    /// Document: clients require https, and the relying party already trusts this certificate). Returns its URL.
+    /// </summary>
+    public string PublishDocument(string name, string json)
+    {
+        _documents[name] = json;
+        return $"{HttpsBase}/documents/{name}";
+    }
+
+    public string? Document(string name) => _documents.GetValueOrDefault(name);
+
     public void AddClient(StandInClient client) => _clients[client.ClientId] = client;
 
     public void AddUser(StandInUser user) => _users[user.Id] = user;

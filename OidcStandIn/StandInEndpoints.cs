@@ -23,6 +23,7 @@ public static class StandInEndpoints
         endpoints.MapGet($"/{tenant}/v2.0/.well-known/openid-configuration", (HttpContext context) => Results.Text(Discovery(context, authority), "application/json"));
         endpoints.MapGet($"/{tenant}/discovery/v2.0/keys", () => Results.Text(authority.Jwks(), "application/json"));
         endpoints.MapGet($"/{tenant}/oauth2/v2.0/authorize", (HttpContext context) => Authorize(context, authority));
+        endpoints.MapGet("/documents/{name}", (string name) => authority.Document(name) is { } json ? Results.Text(json, "application/json") : Results.NotFound());
         endpoints.MapPost($"/{tenant}/oauth2/v2.0/token", (Func<HttpContext, Task<IResult>>)(context => TokenAsync(context, authority)));
         return endpoints;
     }

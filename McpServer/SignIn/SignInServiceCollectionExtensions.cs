@@ -48,7 +48,7 @@ public static class SignInServiceCollectionExtensions
         var trusted = builder.Configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.TrustedLoopbackCertificate)}"];
         services.AddHttpClient(UpstreamIdentityProvider.HttpClientName).TrustLoopbackCertificate(trusted);
         services.AddHttpClient(ClientMetadataDocuments.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => ClientMetadataDocuments.CreateHandler(settings.ClientMetadataDocuments.AllowLoopback));
+            .ConfigurePrimaryHttpMessageHandler(() => ClientMetadataDocuments.CreateHandler(settings.ClientMetadataDocuments.AllowLoopback, trusted));
 
         services.AddOpenIddict().AddServer(server =>
         {

@@ -158,8 +158,17 @@ internal sealed partial class ClientMetadataDocuments(IHttpClientFactory clients
     /// The handler behind <see cref="HttpClientName"/>: resolves the name itself and connects only to an address that
     /// passes <see cref="IsPublic"/> (or loopback, when allowed for tests), never following redirects.
     /// </summary>
-    public static SocketsHttpHandler CreateHandler(bool allowLoopback) => new()
+    public static SocketsHttpHandler CreateHandler(bool allowLoopback, string? trustedLoopbackCertificate) => new()
     {
+        // Tests host documents on the loopback stand-in, whose certificate is trusted for the issuer already.
+        SslOptions = allowLoopback && trustedLoopbackCertificate is { Length: > 0 } path
+            ? new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => errors == System.Net.Security.SslPolicyErrors.None ||
+                    (certificate is not null && File.Exists(path) && certificate.GetRawCertData().AsSpan().SequenceEqual(
+                        System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(path)).RawData)),
+            }
+            : new System.Net.Security.SslClientAuthenticationOptions(),
         AllowAutoRedirect = false,
         UseCookies = false,
         UseProxy = false,
