@@ -52,6 +52,12 @@ public sealed class SignInOptions
     [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
     public TimeSpan ConsentLifetime { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// Whether public clients (PKCE only, no secret: what MCP clients on a user's machine are) may sign in. Off, only
+    /// clients with a secret may: pre-registered confidential ones and dynamic registrations, which then get a secret.
+    /// </summary>
+    public bool PublicClients { get; set; } = true;
+
     /// <summary>Clients registered in configuration (first in the spec's order of registration approaches).</summary>
     public List<ConfiguredClient> Clients { get; set; } = [];
 

@@ -18,7 +18,7 @@ internal static class SignInRequestValidation
     public static readonly object VerifiedClient = new();
 
     /// <summary>Authorization requests: client, exact redirect URI (loopback port rule), resource.</summary>
-    public sealed class Authorization(ClientDirectory clients) : IOpenIddictServerHandler<ValidateAuthorizationRequestContext>
+    public sealed class Authorization(ClientDirectory clients, Microsoft.Extensions.Options.IOptions<SignInOptions> options) : IOpenIddictServerHandler<ValidateAuthorizationRequestContext>
     {
         public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateAuthorizationRequestContext>()
             .UseScopedHandler<Authorization>()
@@ -46,6 +46,11 @@ internal static class SignInRequestValidation
                 return;
             }
             http.HttpContext.Items[VerifiedClient] = client;
+            if (!client.IsConfidential && !options.Value.PublicClients)
+            {
+                context.Reject(OpenIddictConstants.Errors.UnauthorizedClient, "This server accepts only confidential clients (with a secret).");
+                return;
+            }
             var resources = context.Request.GetResources();
             var canonical = SignInUrls.Resource(http);
             if (resources.Length > 1 || (resources.Length == 1 && !string.Equals(resources[0], canonical, StringComparison.Ordinal)))
@@ -56,7 +61,7 @@ internal static class SignInRequestValidation
     }
 
     /// <summary>Token requests: the client exists, a confidential one proves its secret, a public one sends none.</summary>
-    public sealed class Token(ClientDirectory clients) : IOpenIddictServerHandler<ValidateTokenRequestContext>
+    public sealed class Token(ClientDirectory clients, Microsoft.Extensions.Options.IOptions<SignInOptions> options) : IOpenIddictServerHandler<ValidateTokenRequestContext>
     {
         public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
             .UseScopedHandler<Token>()
@@ -70,6 +75,11 @@ internal static class SignInRequestValidation
             if (lookup.Client is not { } client)
             {
                 context.Reject(OpenIddictConstants.Errors.InvalidClient, lookup.Problem);
+                return;
+            }
+            if (!client.IsConfidential && !options.Value.PublicClients)
+            {
+                context.Reject(OpenIddictConstants.Errors.InvalidClient, "This server accepts only confidential clients (with a secret).");
                 return;
             }
             if (client.IsConfidential ? !client.SecretMatches(context.ClientSecret) : context.ClientSecret is { Length: > 0 })
@@ -102,13 +112,17 @@ internal static class SignInRequestValidation
         {
             var settings = options.Value;
             context.TokenEndpointAuthenticationMethods.Clear();
-            context.TokenEndpointAuthenticationMethods.UnionWith([OpenIddictConstants.ClientAuthenticationMethods.None,
-                OpenIddictConstants.ClientAuthenticationMethods.ClientSecretBasic, OpenIddictConstants.ClientAuthenticationMethods.ClientSecretPost]);
+            if (settings.PublicClients)
+            {
+                context.TokenEndpointAuthenticationMethods.Add(OpenIddictConstants.ClientAuthenticationMethods.None);
+            }
+            context.TokenEndpointAuthenticationMethods.UnionWith([OpenIddictConstants.ClientAuthenticationMethods.ClientSecretBasic, OpenIddictConstants.ClientAuthenticationMethods.ClientSecretPost]);
             if (settings.DynamicRegistration.Enabled && context.Issuer is { } issuer)
             {
                 context.Metadata["registration_endpoint"] = new Uri(issuer, ClientRegistrationEndpoint.Path.TrimStart('/')).AbsoluteUri;
             }
-            context.Metadata["client_id_metadata_document_supported"] = settings.ClientMetadataDocuments.Enabled;
+            // Metadata-document clients are public: offered only when public clients are.
+            context.Metadata["client_id_metadata_document_supported"] = settings.ClientMetadataDocuments.Enabled && settings.PublicClients;
             return ValueTask.CompletedTask;
         }
     }

@@ -23,7 +23,7 @@ internal sealed partial class ClientMetadataDocuments(IHttpClientFactory clients
 
     /// <summary>Whether a client_id names a metadata document (an https URL; on loopback http too when allowed for tests).</summary>
     public bool IsDocumentUrl(string clientId) =>
-        options.Value.ClientMetadataDocuments.Enabled &&
+        options.Value.ClientMetadataDocuments.Enabled && options.Value.PublicClients &&
         Uri.TryCreate(clientId, UriKind.Absolute, out var uri) &&
         (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && options.Value.ClientMetadataDocuments.AllowLoopback && IsLoopbackName(uri.Host)));
 

@@ -53,6 +53,11 @@ internal static partial class ClientRegistrationEndpoint
             await ErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_client_metadata", "The request body must be a JSON object of client metadata (RFC 7591).");
             return;
         }
+        if (!options.Value.PublicClients && body["token_endpoint_auth_method"]?.GetValueKind() == JsonValueKind.String && body["token_endpoint_auth_method"]!.GetValue<string>() == "none")
+        {
+            await ErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_client_metadata", "This server accepts only confidential clients: register with client_secret_basic or client_secret_post.");
+            return;
+        }
         if (Problem(body) is { } problem)
         {
             await ErrorAsync(context, StatusCodes.Status400BadRequest, problem.Error, problem.Description);
