@@ -27,6 +27,10 @@ internal sealed class ClientDirectory(IOptions<SignInOptions> options, ClientMet
         {
             return await documents.FetchAsync(clientId, cancellationToken);
         }
+        if (Uri.TryCreate(clientId, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttp)
+        {
+            return new ClientLookup(null, "The client's metadata document was refused: a client_id URL must be an https URL.");
+        }
         if (options.Value.DynamicRegistration.Enabled && await store.GetClientAsync(clientId, cancellationToken) is { } registered)
         {
             return new ClientLookup(new SignInClient(registered.ClientId, registered.ClientName, registered.RedirectUris, registered.SecretHash, ClientSource.Registered), null);

@@ -53,14 +53,25 @@ internal static partial class ClientRegistrationEndpoint
             await ErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_client_metadata", "The request body must be a JSON object of client metadata (RFC 7591).");
             return;
         }
-        if (!options.Value.PublicClients && body["token_endpoint_auth_method"]?.GetValueKind() == JsonValueKind.String && body["token_endpoint_auth_method"]!.GetValue<string>() == "none")
+        (string Error, string Description)? problem;
+        try
         {
-            await ErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_client_metadata", "This server accepts only confidential clients: register with client_secret_basic or client_secret_post.");
+            problem = Problem(body);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string with a lone surrogate (valid JSON escapes, not valid Unicode) cannot be read as a string.
+            problem = ("invalid_client_metadata", "The client metadata contains a string that is not valid Unicode.");
+        }
+        if (problem is not null)
+        {
+            var (error, description) = problem.Value;
+            await ErrorAsync(context, StatusCodes.Status400BadRequest, error, description);
             return;
         }
-        if (Problem(body) is { } problem)
+        if (!options.Value.PublicClients && body["token_endpoint_auth_method"]?.GetValue<string>() == "none")
         {
-            await ErrorAsync(context, StatusCodes.Status400BadRequest, problem.Error, problem.Description);
+            await ErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_client_metadata", "This server accepts only confidential clients: register with client_secret_basic or client_secret_post.");
             return;
         }
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";

@@ -80,6 +80,8 @@ public sealed class SignInFixture : IAsyncLifetime
             ["Auth:SignIn:SigningKeys:0"] = rsa.ExportPkcs8PrivateKeyPem(),
             ["Auth:SignIn:EncryptionKeys:0"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Auth:SignIn:ClientMetadataDocuments:AllowLoopback"] = "true",
+            // Every test registers from 127.0.0.1; the limit has its own test.
+            ["Auth:SignIn:DynamicRegistration:PerAddress"] = "100000",
             ["Auth:SignIn:Clients:0:ClientId"] = PublicClientId,
             ["Auth:SignIn:Clients:0:ClientName"] = "Pre-registered public client",
             ["Auth:SignIn:Clients:0:RedirectUris:0"] = "http://127.0.0.1/callback",
