@@ -14,11 +14,14 @@ namespace Prynai.Tests.Infrastructure;
 public sealed partial class HeadlessSignIn : IDisposable
 {
     private readonly HttpClient _http;
+    private readonly Action<HttpRequestMessage>? _route;
 
     /// <param name="user">The stand-in user who signs in (its <c>standin_user</c> cookie).</param>
     /// <param name="trust">A certificate to trust besides the system's (the stand-in's self-signed one).</param>
-    public HeadlessSignIn(string? user = null, System.Security.Cryptography.X509Certificates.X509Certificate2? trust = null)
+    /// <param name="route">Changes a request before it is sent (tests of several replicas send steps to different ones).</param>
+    public HeadlessSignIn(string? user = null, System.Security.Cryptography.X509Certificates.X509Certificate2? trust = null, Action<HttpRequestMessage>? route = null)
     {
+        _route = route;
         Cookies = new CookieContainer();
         if (user is not null)
         {
@@ -52,11 +55,13 @@ public sealed partial class HeadlessSignIn : IDisposable
         var next = new HttpRequestMessage(HttpMethod.Get, url);
         for (var hop = 0; hop < 20; hop++)
         {
+            var sent = next.RequestUri!;
+            _route?.Invoke(next);
             using var response = await _http.SendAsync(next, cancellationToken);
             LastStatus = response.StatusCode;
             if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location)
             {
-                var target = location.IsAbsoluteUri ? location : new Uri(next.RequestUri!, location);
+                var target = location.IsAbsoluteUri ? location : new Uri(sent, location);
                 if (target.AbsoluteUri.StartsWith(redirectPrefix, StringComparison.Ordinal))
                 {
                     return target;
@@ -68,7 +73,7 @@ public sealed partial class HeadlessSignIn : IDisposable
             if (ConsentForm(body) is { } form)
             {
                 ConsentPages++;
-                next = new HttpRequestMessage(HttpMethod.Post, new Uri(next.RequestUri!, form.Action))
+                next = new HttpRequestMessage(HttpMethod.Post, new Uri(sent, form.Action))
                 {
                     Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["request"] = form.Request, ["csrf"] = form.Csrf, ["decision"] = decision }),
                 };
