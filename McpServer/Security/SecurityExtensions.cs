@@ -67,6 +67,7 @@ public static class SecurityExtensions
             app.UseCors();
         }
         app.UseMcpRequestValidation();
+        SignIn.SignInServiceCollectionExtensions.UseSignInTransportSecurity(app);
         app.UseMiddleware<TokenInQueryRefusal>();
         var schemes = app.Services.GetRequiredService<BearerSchemes>();
         // Sign-in's protocol endpoints are OpenIddict's authentication handler: it must see every request.

@@ -92,6 +92,29 @@ public static class SignInServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Refuses plain-http requests to the sign-in endpoints unless they address loopback: codes and tokens never cross a
+    /// network in the clear. Behind a proxy that ends TLS, trust its forwarded headers (Security:ForwardedHeaders).
+    /// Before authentication, where OpenIddict answers its endpoints.
+    /// </summary>
+    public static WebApplication UseSignInTransportSecurity(this WebApplication app)
+    {
+        if (!app.Services.GetRequiredService<IOptions<SignInOptions>>().Value.Enabled)
+        {
+            return app;
+        }
+        string[] paths = [SignInUrls.Authorize, SignInUrls.Token, SignInUrls.Callback, ClientRegistrationEndpoint.Path, SignInUrls.Metadata, SignInUrls.Jwks, "/.well-known/openid-configuration"];
+        app.UseWhen(context => !SignInUrls.IsSecureEnough(context.Request) && paths.Any(path => context.Request.Path.StartsWithSegments(path, StringComparison.OrdinalIgnoreCase)),
+            refused => refused.Run(async context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                context.Response.Headers.CacheControl = "no-store";
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("""{"error":"invalid_request","error_description":"Sign-in requires https. Behind a proxy that ends TLS, trust its forwarded headers (Security:ForwardedHeaders)."}""", context.RequestAborted);
+            }));
+        return app;
+    }
+
     /// <summary>The sign-in endpoints (authorize, consent, upstream callback, token, registration); nothing when sign-in is off.</summary>
     public static WebApplication MapPrynaiSignIn(this WebApplication app)
     {

@@ -84,6 +84,21 @@ public sealed class SignInBadInputTests(SignInFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData("/.well-known/oauth-authorization-server")]
+    [InlineData("/authorize?client_id=x")]
+    [InlineData("/signin/callback?state=x")]
+    public async Task PlainHttp_ToANonLoopbackHost_IsRefused(string path)
+    {
+        using var http = fixture.Http();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Host = "mcp.contoso.com";
+        using var response = await http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("requires https", await response.Content.ReadAsStringAsync(Ct));
+    }
+
     [Fact]
     public async Task UnsupportedGrantType_IsRefused()
     {
