@@ -32,6 +32,11 @@ public static class SignInServiceCollectionExtensions
                 {
                     signIn.Scopes.AddRange(auth.Value.AdvertisedScopes);
                 }
+                // Azure Container Apps publishing names the app's user-assigned identity in AZURE_CLIENT_ID.
+                if (signIn.ManagedIdentityClientId is not { Length: > 0 })
+                {
+                    signIn.ManagedIdentityClientId = builder.Configuration["AZURE_CLIENT_ID"];
+                }
             });
         services.AddSingleton<IValidateOptions<SignInOptions>, SignInOptionsValidator>();
         services.AddSingleton<SignInKeys>();
