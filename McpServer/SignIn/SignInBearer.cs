@@ -27,8 +27,14 @@ internal static class SignInBearer
             jwt.SaveToken = false;
             jwt.TokenHandlers.Clear();
             jwt.TokenHandlers.Add(new ValidatedTokenCache(time));
+            // A static configuration (not bare IssuerSigningKeys): JwtBearer hands it to every validation as the same
+            // object, which is what lets the cache of validated tokens recognise the keys a token was checked against.
+            jwt.Configuration = new Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectConfiguration();
+            foreach (var key in keys.SigningKeys)
+            {
+                jwt.Configuration.SigningKeys.Add(key);
+            }
             var parameters = jwt.TokenValidationParameters;
-            parameters.IssuerSigningKeys = keys.SigningKeys;
             parameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256];
             parameters.ValidTypes = ["at+jwt"];
             parameters.ValidateIssuer = false;

@@ -133,6 +133,8 @@ internal static partial class AuthorizationEndpoints
                         (await store.GetConsentAsync(grant.User.Key, pending.ClientId, context.RequestAborted) is { } consent && pending.Scopes.All(consent.Scopes.Contains));
         if (consented)
         {
+            // Approved on the page in this sign-in, or an approval this user gave before: either way it is theirs now.
+            pending = pending.ApprovedOnPage ? pending : pending with { RememberedUser = grant.User.Key };
             await store.SaveConsentIfRememberedAsync(grant.User, pending, settings, context.RequestAborted);
             await store.SavePendingAsync(pending, settings.PendingLifetime, context.RequestAborted);
             return Results.Redirect(ReentryUrl(context, pending));

@@ -27,6 +27,7 @@ public sealed class SignInFlowTests(SignInFixture fixture)
         Assert.Contains("none", metadata["token_endpoint_auth_methods_supported"]!.AsArray().Select(m => m!.GetValue<string>()));
         Assert.Contains("refresh_token", metadata["grant_types_supported"]!.AsArray().Select(m => m!.GetValue<string>()));
         Assert.NotNull(metadata["jwks_uri"]);
+        Assert.True(metadata["authorization_response_iss_parameter_supported"]!.GetValue<bool>());
 
         var resource = (await http.GetFromJsonAsync<JsonObject>("/.well-known/oauth-protected-resource/mcp", Ct))!;
         Assert.Equal([fixture.Issuer], resource["authorization_servers"]!.AsArray().Select(a => a!.GetValue<string>()));
@@ -172,6 +173,31 @@ public sealed class SignInFlowTests(SignInFixture fixture)
 
         Assert.NotNull(await browser.FollowAsync(fixture.AuthorizeUrl(clientId, redirect, Pkce.New()), redirect, cancellationToken: Ct));
         Assert.Equal(1, browser.ConsentPages);
+    }
+
+    [Fact]
+    public async Task AnotherUserSigningInWithARememberedBrowser_DecidesForThemselves()
+    {
+        var redirect = "http://127.0.0.1:9/switch";
+        var clientId = await fixture.RegisterAsync(redirect);
+        using (var bobsBrowser = fixture.Browser(SignInFixture.Bob))
+        {
+            Assert.NotNull(await bobsBrowser.FollowAsync(fixture.AuthorizeUrl(clientId, redirect, Pkce.New()), redirect, cancellationToken: Ct));
+        }
+        using var browser = fixture.Browser(SignInFixture.Alice);
+        Assert.NotNull(await browser.FollowAsync(fixture.AuthorizeUrl(clientId, redirect, Pkce.New()), redirect, cancellationToken: Ct));
+        Assert.Equal(1, browser.ConsentPages);
+
+        // Alice is remembered, but Carol signs in at the identity provider: Carol sees the consent page herself.
+        browser.Cookies.Add(new System.Net.Cookie("standin_user", SignInFixture.Carol.Id, "/", "127.0.0.1"));
+        Assert.NotNull(await browser.FollowAsync(fixture.AuthorizeUrl(clientId, redirect, Pkce.New()), redirect, cancellationToken: Ct));
+        Assert.Equal(2, browser.ConsentPages);
+
+        // Bob approved this client before (in another browser): his approval stands, no page.
+        browser.Cookies.Add(new System.Net.Cookie("standin_user", SignInFixture.Bob.Id, "/", "127.0.0.1"));
+        var landed = await browser.FollowAsync(fixture.AuthorizeUrl(clientId, redirect, Pkce.New()), redirect, cancellationToken: Ct);
+        Assert.False(string.IsNullOrEmpty(QueryHelpers.ParseQuery(landed!.Query)["code"]));
+        Assert.Equal(2, browser.ConsentPages);
     }
 
     [Fact]
