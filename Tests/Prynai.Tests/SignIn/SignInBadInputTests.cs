@@ -208,6 +208,39 @@ public sealed class SignInBadInputTests(SignInFixture fixture)
     }
 
     [Fact]
+    public async Task RotatedSigningKeys_BothArePublished_AndTheOldKeysTokensStillValidate()
+    {
+        using var newKey = RSA.Create(2048);
+        var settings = new Dictionary<string, string?>(fixture.Settings)
+        {
+            ["Auth:SignIn:SigningKeys:0"] = newKey.ExportPkcs8PrivateKeyPem(),
+            ["Auth:SignIn:SigningKeys:1"] = fixture.Settings["Auth:SignIn:SigningKeys:0"],
+        };
+        await using var rotated = KestrelServer.Start(settings: settings);
+        var baseUrl = rotated.BaseAddress.GetLeftPart(UriPartial.Authority);
+        using var http = new HttpClient { BaseAddress = rotated.BaseAddress };
+
+        var jwks = (await http.GetFromJsonAsync<JsonObject>("/.well-known/jwks.json", Ct))!["keys"]!.AsArray();
+        Assert.Equal(2, jwks.Count);
+
+        using var oldKey = RSA.Create();
+        oldKey.ImportFromPem(fixture.Settings["Auth:SignIn:SigningKeys:0"]);
+        var signed = new RsaSecurityKey(oldKey);
+        signed.KeyId = Base64UrlEncoder.Encode(signed.ComputeJwkThumbprint())[..16];
+        Assert.Contains(jwks, k => k!["kid"]!.GetValue<string>() == signed.KeyId);
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = baseUrl + "/", Audience = baseUrl + "/mcp", TokenType = "at+jwt", Expires = DateTime.UtcNow.AddMinutes(5),
+            Claims = new Dictionary<string, object> { ["sub"] = "x", ["oid"] = "x", ["sid"] = "rotation-family", ["roles"] = new[] { "MCP.Access" } },
+            SigningCredentials = new SigningCredentials(signed, SecurityAlgorithms.RsaSha256),
+        });
+        var request = McpHttp.StatelessRequest("tools/list");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task GeneratedBadInput_AtTheSignInEndpoints_NeverGets5xxOrAnErrorLog()
     {
         var clientId = await fixture.RegisterAsync(Redirect);
