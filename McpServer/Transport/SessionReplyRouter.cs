@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using ModelContextProtocol;
+using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.State;
@@ -89,9 +89,12 @@ internal sealed partial class SessionReplyRouter(IStateStore store, SessionTable
         LogCancellationDelivered(logger);
     }
 
+    /// <summary>The id a cancellation names; null for one whose params are not as the spec writes them (nothing to end).</summary>
     private static RequestId? CancelledRequest(JsonRpcNotification cancelled) =>
-        cancelled.Params?["requestId"] is { } id && id.GetValueKind() is JsonValueKind.String or JsonValueKind.Number
-            ? id.Deserialize<RequestId>(McpJsonUtilities.DefaultOptions)
+        cancelled.Params is JsonObject { } parameters && parameters["requestId"] is JsonValue id
+            ? id.TryGetValue(out string? text) ? new RequestId(text)
+            : id.GetValueKind() == JsonValueKind.Number && id.TryGetValue(out long number) ? new RequestId(number)
+            : null
             : null;
 
     /// <summary>Forgets requests whose answer never came (the client left).</summary>
