@@ -20,6 +20,9 @@ public static class RepositoryPaths
 
     public static string SmokeClientAssembly => ProjectAssembly("SmokeClient", "Prynai.SmokeClient.dll");
 
+    /// <summary>The server with the conformance suite's fixtures (Tests/Prynai.ConformanceHost).</summary>
+    public static string ConformanceHostAssembly => ProjectAssembly(Path.Combine("Tests", "Prynai.ConformanceHost"), "Prynai.ConformanceHost.dll");
+
     private static string ProjectAssembly(string project, string assembly)
     {
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
