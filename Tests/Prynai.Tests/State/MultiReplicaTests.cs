@@ -50,6 +50,26 @@ public sealed class MultiReplicaTests(RedisFixture redis, CosmosFixture cosmos) 
     }
 
     [Fact]
+    public async Task ARequestRunningOnA_CancelledThroughB_EndsItsStreamOnA()
+    {
+        await using var replicas = await Replicas.StartAsync(new(RedisSettings()) { ["Tools__StepDelay"] = "00:00:00.200" });
+        var a = new HttpClient { BaseAddress = replicas.A.BaseAddress };
+        var b = new HttpClient { BaseAddress = replicas.B.BaseAddress };
+        var sessionId = await Transport.SessionTests.InitializeAsync(a);
+        await using var call = await SseStream.OpenAsync(a, McpHttp.SessionRequest(sessionId, "tools/call", new JsonObject
+        {
+            ["name"] = "long_task",
+            ["arguments"] = new JsonObject { ["steps"] = 50 },
+            ["_meta"] = new JsonObject { ["progressToken"] = "p" },
+        }, id: 21));
+        await call.NextAsync("notifications/progress");
+
+        using var cancel = await b.SendAsync(McpHttp.SessionRequest(sessionId, "notifications/cancelled", new JsonObject { ["requestId"] = 21 }), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        Assert.True(await call.EndsWithinAsync(TimeSpan.FromSeconds(2)), "A should end the stream of the request cancelled through B");
+    }
+
+    [Fact]
     public async Task SessionCreatedOnA_IsServedByB_AndBsCounterChangeReachesItsStreamOnA()
     {
         await using var replicas = await Replicas.StartAsync(RedisSettings());
