@@ -18,6 +18,8 @@ var mcp = builder.AddProject<Projects.McpServer>("mcp")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/healthz")
     .WithEntraAuthentication(entra)
+    .WithEntraSignIn(entra)
+    .WithSignInStandIn()
     .WithLocalReplicas()
     .PublishAsScaledContainerApp();
 
