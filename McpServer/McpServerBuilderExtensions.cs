@@ -3,6 +3,7 @@ using Prynai.McpServer.Conformance;
 using Prynai.McpServer.Notifications;
 using Prynai.McpServer.Prompts;
 using Prynai.McpServer.Resources;
+using Prynai.McpServer.Revisions;
 using Prynai.McpServer.Security;
 using Prynai.McpServer.Support;
 using Prynai.McpServer.Tasks;
@@ -32,6 +33,7 @@ public static class McpServerBuilderExtensions
         builder.Services.AddOptions<McpTransportOptions>().BindConfiguration(McpTransportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ToolOptions>().BindConfiguration(ToolOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ServerInfoOptions>().BindConfiguration(ServerInfoOptions.SectionName);
+        builder.AddPrynaiRevisions();
         builder.Services.AddSingleton<ServerDescription>();
         builder.Services.AddSingleton<ResourceCatalog>();
         builder.Services.AddSingleton<ListenSubscriptions>();

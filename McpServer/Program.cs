@@ -1,5 +1,6 @@
 using Prynai.McpServer;
 using Prynai.McpServer.Configuration;
+using Prynai.McpServer.Drain;
 using Prynai.McpServer.Security;
 using Prynai.McpServer.State;
 using Prynai.McpServer.Transport;
@@ -20,6 +21,7 @@ return await StartupFailures.RunAsync(async () =>
     builder.AddPrynaiState();
     builder.AddPrynaiMcp();
     builder.AddPrynaiHttpTransport();
+    builder.AddPrynaiDrain();
 
     var app = builder.Build();
 
