@@ -21,14 +21,17 @@ public static class DrainServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Readiness: unhealthy from the first moment of a drain, so the platform stops routing here.</summary>
+    /// <summary>
+    /// Readiness: not ready from the first moment of a drain, so the platform stops routing here. Degraded rather than
+    /// unhealthy (both answer 503): the replica still answers, and an expected state is not logged as an error.
+    /// </summary>
     private sealed class DrainHealthCheck(ReplicaDrain drain) : IHealthCheck
     {
         public const string Name = "serving";
 
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
             Task.FromResult(drain.IsDraining
-                ? HealthCheckResult.Unhealthy("draining: this replica is shutting down; another one takes its requests")
+                ? HealthCheckResult.Degraded("draining: this replica is shutting down; another one takes its requests")
                 : HealthCheckResult.Healthy());
     }
 }
