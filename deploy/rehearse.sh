@@ -5,7 +5,7 @@
 # rollback the same way. Prints what the clients saw and ends with REHEARSAL: PASS (exit 0) or FAIL (exit 1).
 #
 #   deploy/rehearse.sh [--quick] [--phase SECONDS] [--work DIR]
-#     --quick     the test suite's settings: 4 s phases, fewer clients, an 8 s grace period (about a minute in all)
+#     --quick     the test suite's settings: 3 s phases, fewer clients, an 8 s grace period (about a minute in all)
 #     --phase     seconds of load between two steps of the rollout [10]
 #     --work      where the processes' logs and state go [a new temporary directory]
 set -euo pipefail
