@@ -12,6 +12,11 @@ return await StartupFailures.RunAsync(async () =>
         await StdioHost.RunAsync(args);
         return;
     }
+    if (args.Contains(Prynai.McpServer.Support.PrebuiltSupportData.Switch))
+    {
+        await Prynai.McpServer.Support.PrebuiltSupportData.WriteAsync(args);
+        return;
+    }
 
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = HostEnvironment.Chosen(args) });
     builder.Configuration.AddLegacyEnvironmentVariables();

@@ -17,7 +17,7 @@ public static class DrainServiceCollectionExtensions
         services.AddOptions<HostOptions>().Configure<IOptions<DrainOptions>>((host, drain) => host.ShutdownTimeout = drain.Value.Deadline);
         services.AddSingleton<ReplicaDrain>();
         services.AddHostedService(provider => provider.GetRequiredService<ReplicaDrain>());
-        services.AddHealthChecks().AddCheck<DrainHealthCheck>(DrainHealthCheck.Name);
+        services.AddHealthChecks().AddCheck<DrainHealthCheck>(DrainHealthCheck.Name, tags: [Extensions.ReadyTag]);
         return builder;
     }
 

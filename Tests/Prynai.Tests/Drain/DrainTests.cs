@@ -44,6 +44,11 @@ public sealed class DrainTests(DrainFixture fixture, ITestOutputHelper output)
         a.Terminate();
         var unready = await FirstUnreadyAsync(a);
         var unreadyAfter = clock.Elapsed;
+        using (var probe = new HttpClient { BaseAddress = a.BaseAddress })
+        using (var ready = await probe.GetAsync("/readyz", Ct))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode); // the platform's readiness probe says the same
+        }
 
         var (farewell, ended) = await stream.ReadToEndAsync(TimeSpan.FromSeconds(5));
         var streamEndedAfter = clock.Elapsed;
