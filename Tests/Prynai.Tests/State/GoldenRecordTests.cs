@@ -53,6 +53,7 @@ public sealed class GoldenRecordTests(RedisFixture redis, CosmosFixture cosmos) 
         Assert.Null(session.OwnerId);
         Assert.Equal(["prynai://counter"], session.Subscriptions);
         Assert.Equal("debug", session.LogLevel);
+        Assert.Null(session.Surface); // format 1 kept no lists: unknown, so the session's next request announces them all
 
         // The GET stream's log: where the stream started (an empty entry), then the two counter changes, in id order.
         var events = await state.ReadEventsAsync(golden.SessionId, 0, Ct);
