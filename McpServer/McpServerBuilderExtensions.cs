@@ -35,6 +35,7 @@ public static class McpServerBuilderExtensions
         builder.Services.AddOptions<ServerInfoOptions>().BindConfiguration(ServerInfoOptions.SectionName);
         builder.AddPrynaiRevisions();
         builder.Services.AddSingleton<ServerDescription>();
+        builder.Services.AddSingleton<ServerOptionsOnDemand>();
         builder.Services.AddSingleton<ResourceCatalog>();
         builder.Services.AddSingleton<ListenSubscriptions>();
         builder.Services.AddSingleton<DirectSubscriptions>();

@@ -18,7 +18,9 @@ return await StartupFailures.RunAsync(async () =>
         return;
     }
 
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = HostEnvironment.Chosen(args) });
+    // Outside Development nothing edits appsettings.json under a running replica: no file watcher (a thread, at start).
+    var hostArgs = HostEnvironment.Effective(args) == Environments.Development ? args : [.. args, "--hostBuilder:reloadConfigOnChange=false"];
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, EnvironmentName = HostEnvironment.Chosen(args) });
     builder.Configuration.AddLegacyEnvironmentVariables();
 
     builder.AddServiceDefaults();

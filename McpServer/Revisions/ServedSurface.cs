@@ -44,7 +44,7 @@ public sealed record SurfaceFingerprint(string Tools, string Prompts, string Res
 }
 
 /// <summary>This replica's <see cref="SurfaceFingerprint"/>, computed once from the configured server options.</summary>
-internal sealed class ServedSurface(IOptions<McpServerOptions> options)
+internal sealed class ServedSurface(ServerOptionsOnDemand options)
 {
     private readonly Lazy<SurfaceFingerprint> _fingerprint = new(() => Compute(options.Value));
 

@@ -18,7 +18,7 @@ internal sealed partial class TaskSupervisor(
     ITaskStore tasks,
     IStateStore state,
     IOptions<TaskOptions> options,
-    IOptions<McpServerOptions> serverOptions,
+    ServerOptionsOnDemand serverOptions,
     ILoggerFactory loggerFactory,
     TimeProvider time,
     ILogger<TaskSupervisor> logger,

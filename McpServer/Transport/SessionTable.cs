@@ -18,8 +18,7 @@ internal sealed partial class SessionTable(
     SessionDirectory directory,
     IStateStore store,
     IOptions<McpTransportOptions> transportOptions,
-    IOptions<McpServerOptions> serverOptions,
-    IOptionsFactory<McpServerOptions> serverOptionsFactory,
+    ServerOptionsOnDemand serverOptions,
     IServiceProvider services,
     Revisions.ServedSurface surface,
     TimeProvider time,
@@ -98,7 +97,7 @@ internal sealed partial class SessionTable(
 
         var transport = new StreamableHttpServerTransport(loggerFactory) { SessionId = sessionId, FlowExecutionContextFromRequests = true };
         await transport.HandleInitializeRequestAsync(record.Initialize);
-        var options = serverOptionsFactory.Create(Options.DefaultName);
+        var options = serverOptions.Factory.Create(Options.DefaultName);
         options.KnownClientInfo = record.Initialize.ClientInfo;
         options.KnownClientCapabilities = record.Initialize.Capabilities;
 

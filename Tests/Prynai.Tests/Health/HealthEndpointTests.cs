@@ -52,7 +52,7 @@ public sealed class HealthEndpointTests
             var client = storeDown.CreateClient();
             using var ready = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-            Assert.Equal("""{"status":"ok","support":true,"serving":true}""", await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            Assert.Equal("""{"status":"ok","support":true,"tools":true,"serving":true}""", await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         }
 
         // Without its data the support desk's tools answer "unavailable": not ready, on both probes.
