@@ -5,12 +5,16 @@ namespace Prynai.McpServer.Transport;
 
 /// <summary>
 /// Builds what answering MCP needs — every tool, prompt and resource with its JSON schema, the stateless servers'
-/// options, the lists' fingerprint — as the host starts, on the thread pool beside the rest of the start instead of on
+/// options and a first pooled server, the lists' fingerprint — as the host starts, on the thread pool beside the rest of the start instead of on
 /// the first request. Readiness (<c>tools</c>) says yes once it is done — a probe that comes earlier waits for it — so a
 /// replica is never ready before every tool can answer, and is ready about as soon as its listener is.
 /// </summary>
-internal sealed partial class SurfaceWarmup(ServerOptionsOnDemand options, StatelessServerOptions stateless, ServedSurface surface, ILogger<SurfaceWarmup> logger)
-    : IHostedLifecycleService, IHealthCheck
+internal sealed partial class SurfaceWarmup(
+    ServerOptionsOnDemand options,
+    StatelessServerOptions stateless,
+    StatelessServerPool pool,
+    ServedSurface surface,
+    ILogger<SurfaceWarmup> logger) : IHostedLifecycleService, IHealthCheck
 {
     public const string Name = "tools";
 
@@ -22,12 +26,13 @@ internal sealed partial class SurfaceWarmup(ServerOptionsOnDemand options, State
     /// <summary>Before any hosted service starts (the listener's included), so the work overlaps theirs.</summary>
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        _built = Task.Run(() =>
+        _built = Task.Run(async () =>
         {
             _ = options.Value;
-            _ = stateless.Pooled;
             _ = stateless.PerRequest;
             _ = surface.Fingerprint;
+            // The first stateless request finds a server waiting in the pool.
+            await pool.ReturnAsync(pool.Rent(), reusable: true);
         }, CancellationToken.None);
         _built.ContinueWith(failed => LogFailed(logger, failed.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         return Task.CompletedTask;

@@ -73,12 +73,9 @@ internal sealed class ColdStartScenario(BenchPaths paths, BenchResults results, 
         var rss = server.Sample().RssMb;
         var request = McpRequests.StatelessToolCall("get_customer_detail", "{\"customer_id\":\"C9003\"}", "\"C9003\"", token: null);
         using var call = new HttpRequestMessage(HttpMethod.Post, new Uri(server.McpEndpoint.ToString())) { Content = new StringContent(request.Body, System.Text.Encoding.UTF8, "application/json") };
-        foreach (var (name, value) in request.Headers)
+        foreach (var (name, value) in request.Headers.Where(header => header.Key != "Content-Type"))
         {
-            if (!call.Headers.TryAddWithoutValidation(name, value))
-            {
-                call.Content.Headers.TryAddWithoutValidation(name, value);
-            }
+            call.Headers.TryAddWithoutValidation(name, value);
         }
         using var answer = await http.SendAsync(call, cancellationToken);
         var body = await answer.Content.ReadAsStringAsync(cancellationToken);
