@@ -83,8 +83,9 @@ public sealed class GoldenRecordTests(RedisFixture redis, CosmosFixture cosmos) 
         Assert.Equal(new[] { golden.Task("inputRequired"), golden.Task("working") }.Order(), live.Select(t => t.Id).Order());
         Assert.Equal(working.Owner, live.Single(t => t.Id == working.Id).Owner);
 
-        // Still writable by this code: a transition of an old record, and a counter step.
-        var update = await tasks.UpdateAsync(working.Id, task => task with { StatusMessage = "step 9/100" }, Ct);
+        // Still writable by this code: a transition of an old record, and a counter step. The new expiry is set from the
+        // real clock: Redis expires a key against its own clock, which the pinned time does not move.
+        var update = await tasks.UpdateAsync(working.Id, task => task with { StatusMessage = "step 9/100", ExpiresAt = DateTimeOffset.UtcNow.AddHours(1) }, Ct);
         Assert.True(update is { Changed: true });
         Assert.Equal("step 9/100", (await tasks.GetAsync(working.Id, Ct))!.StatusMessage);
         Assert.Equal(43, await state.IncrementCounterAsync("prynai:counter", 1, Ct));
