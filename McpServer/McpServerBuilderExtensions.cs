@@ -2,6 +2,7 @@ using ModelContextProtocol.Protocol;
 using Prynai.McpServer.Notifications;
 using Prynai.McpServer.Prompts;
 using Prynai.McpServer.Resources;
+using Prynai.McpServer.Revisions;
 using Prynai.McpServer.Security;
 using Prynai.McpServer.Support;
 using Prynai.McpServer.Tasks;
@@ -31,7 +32,9 @@ public static class McpServerBuilderExtensions
         builder.Services.AddOptions<McpTransportOptions>().BindConfiguration(McpTransportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ToolOptions>().BindConfiguration(ToolOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ServerInfoOptions>().BindConfiguration(ServerInfoOptions.SectionName);
+        builder.AddPrynaiRevisions();
         builder.Services.AddSingleton<ServerDescription>();
+        builder.Services.AddSingleton<ServerOptionsOnDemand>();
         builder.Services.AddSingleton<ResourceCatalog>();
         builder.Services.AddSingleton<ListenSubscriptions>();
         builder.Services.AddSingleton<DirectSubscriptions>();

@@ -1,5 +1,6 @@
 using Prynai.McpServer;
 using Prynai.McpServer.Configuration;
+using Prynai.McpServer.Drain;
 using Prynai.McpServer.Security;
 using Prynai.McpServer.SignIn;
 using Prynai.McpServer.State;
@@ -12,8 +13,15 @@ return await StartupFailures.RunAsync(async () =>
         await StdioHost.RunAsync(args);
         return;
     }
+    if (args.Contains(Prynai.McpServer.Support.PrebuiltSupportData.Switch))
+    {
+        await Prynai.McpServer.Support.PrebuiltSupportData.WriteAsync(args);
+        return;
+    }
 
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = HostEnvironment.Chosen(args) });
+    // Outside Development nothing edits appsettings.json under a running replica: no file watcher (a thread, at start).
+    var hostArgs = HostEnvironment.Effective(args) == Environments.Development ? args : [.. args, "--hostBuilder:reloadConfigOnChange=false"];
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, EnvironmentName = HostEnvironment.Chosen(args) });
     builder.Configuration.AddLegacyEnvironmentVariables();
 
     builder.AddServiceDefaults();
@@ -22,6 +30,7 @@ return await StartupFailures.RunAsync(async () =>
     builder.AddPrynaiState();
     builder.AddPrynaiMcp();
     builder.AddPrynaiHttpTransport();
+    builder.AddPrynaiDrain();
 
     var app = builder.Build();
 

@@ -28,6 +28,15 @@ public static class Extensions
 
     public const string LiveTag = "live";
 
+    /// <summary>
+    /// Ready to take traffic: only checks tagged <see cref="ReadyTag"/> run (a replica that drains, one whose data is not in
+    /// place yet), not the shared store's — an outage of the store must not take every replica out of rotation.
+    /// <c>/readyz</c>; the platform's readiness probe (Azure Container Apps) uses it.
+    /// </summary>
+    public const string ReadyPath = "/readyz";
+
+    public const string ReadyTag = "ready";
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -103,7 +112,8 @@ public static class Extensions
 
     /// <summary>Health probes run every few seconds and would drown the traces that matter.</summary>
     private static bool IsHealthProbe(PathString path) =>
-        path.Equals(ReadinessPath, StringComparison.OrdinalIgnoreCase) || path.Equals(LivenessPath, StringComparison.OrdinalIgnoreCase);
+        path.Equals(ReadinessPath, StringComparison.OrdinalIgnoreCase) || path.Equals(LivenessPath, StringComparison.OrdinalIgnoreCase) ||
+        path.Equals(ReadyPath, StringComparison.OrdinalIgnoreCase);
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -113,14 +123,27 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Maps <c>/healthz</c> (readiness: 200 or 503 naming the failing check) and <c>/livez</c> (200 while the process runs).
-    /// Both are anonymous and cheap; they answer JSON such as <c>{"status":"ok","store":"sqlite","sqlite":true}</c>.
+    /// Maps <c>/healthz</c> (readiness with the shared store: 200 or 503 naming the failing check), <c>/readyz</c> (ready
+    /// to take traffic: the <see cref="ReadyTag"/> checks) and <c>/livez</c> (200 while the process runs). All are anonymous
+    /// and cheap; they answer JSON such as <c>{"status":"ok","store":"sqlite","sqlite":true}</c>.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks(ReadinessPath, new HealthCheckOptions
         {
             Predicate = registration => !registration.Tags.Contains(LiveTag),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        }).AllowAnonymous().DisableHttpMetrics();
+
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions
+        {
+            Predicate = registration => registration.Tags.Contains(ReadyTag),
             ResponseWriter = HealthResponseWriter.WriteAsync,
             ResultStatusCodes =
             {

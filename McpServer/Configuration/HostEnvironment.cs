@@ -14,4 +14,25 @@ public static class HostEnvironment
         args.Any(arg => arg.StartsWith("--environment", StringComparison.OrdinalIgnoreCase))
             ? null
             : Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is { Length: > 0 } name ? name : null;
+
+    /// <summary>The environment the host will run in: <see cref="Chosen"/>, else --environment, else DOTNET_ENVIRONMENT, else Production.</summary>
+    public static string Effective(string[] args)
+    {
+        if (Chosen(args) is { } chosen)
+        {
+            return chosen;
+        }
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith("--environment=", StringComparison.OrdinalIgnoreCase))
+            {
+                return args[i]["--environment=".Length..];
+            }
+            if (args[i].Equals("--environment", StringComparison.OrdinalIgnoreCase) && i + 1 < args.Length)
+            {
+                return args[i + 1];
+            }
+        }
+        return Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is { Length: > 0 } name ? name : Environments.Production;
+    }
 }

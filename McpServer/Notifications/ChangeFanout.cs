@@ -54,6 +54,12 @@ internal sealed partial class ChangeFanout(
             case StateTopics.SessionRequestCancelled:
                 await replies.DeliverCancellationAsync(change);
                 break;
+            case StateTopics.SessionEventsLogged when sessions.TryGet(change.Subject, out var logged):
+                await logged.Events.CatchUpAsync();
+                break;
+            case StateTopics.SessionSurfaceChanged:
+                sessions.AdoptSurface(change.Subject, Revisions.SurfaceFingerprint.Deserialize(change.Payload));
+                break;
             case StateTopics.SessionEnded:
                 await sessions.DropAsync(change.Subject);
                 break;

@@ -13,11 +13,12 @@ namespace Prynai.McpServer.Notifications;
 /// what it will deliver, and forwards matching notifications tagged with the subscription id. The SDK's built-in
 /// handler grants nothing on a stateless transport, so this replaces it.
 /// </summary>
-public sealed partial class ListenSubscriptions(
+internal sealed partial class ListenSubscriptions(
     ResourceCatalog resources,
     IHostApplicationLifetime lifetime,
     ILogger<ListenSubscriptions> logger,
-    TaskNotifications? tasks = null)
+    TaskNotifications? tasks = null,
+    Revisions.RevisionRegistry? revisions = null)
 {
     private readonly ConcurrentDictionary<Listener, byte> _listeners = new();
 
@@ -55,7 +56,9 @@ public sealed partial class ListenSubscriptions(
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            // Graceful close: the response below tells the client the stream ended on purpose.
+            // Graceful close (this replica drains): the response below tells the client the stream ended on purpose. Where the
+            // client listens next, another revision may serve other lists: it learns that first.
+            await TellAboutOtherRevisionsAsync(listener);
         }
         finally
         {
@@ -68,15 +71,15 @@ public sealed partial class ListenSubscriptions(
         SendAsync(l => l.Granted.ResourceSubscriptions?.Contains(uri) == true,
             NotificationMethods.ResourceUpdatedNotification, () => new JsonObject { ["uri"] = uri });
 
-    public Task NotifyListChangedAsync(string method) => SendAsync(
-        method switch
-        {
-            NotificationMethods.ToolListChangedNotification => l => l.Granted.ToolsListChanged == true,
-            NotificationMethods.PromptListChangedNotification => l => l.Granted.PromptsListChanged == true,
-            NotificationMethods.ResourceListChangedNotification => l => l.Granted.ResourcesListChanged == true,
-            _ => _ => false,
-        },
-        method, () => new JsonObject());
+    public Task NotifyListChangedAsync(string method) => SendAsync(Wants(method), method, () => new JsonObject());
+
+    private static Func<Listener, bool> Wants(string listChanged) => listChanged switch
+    {
+        NotificationMethods.ToolListChangedNotification => l => l.Granted.ToolsListChanged == true,
+        NotificationMethods.PromptListChangedNotification => l => l.Granted.PromptsListChanged == true,
+        NotificationMethods.ResourceListChangedNotification => l => l.Granted.ResourcesListChanged == true,
+        _ => _ => false,
+    };
 
     /// <summary>notifications/tasks (io.modelcontextprotocol/tasks) to the listeners that follow the task.</summary>
     public async Task NotifyTaskChangedAsync(string taskId)
@@ -85,6 +88,22 @@ public sealed partial class ListenSubscriptions(
             await tasks.ParametersAsync(taskId, CancellationToken.None) is { } task)
         {
             await SendAsync(l => l.TaskIds.Contains(taskId), TaskNotifications.Method, () => (JsonObject)task.DeepClone());
+        }
+    }
+
+    /// <summary>list_changed for each granted list that another live revision serves differently.</summary>
+    private async Task TellAboutOtherRevisionsAsync(Listener listener)
+    {
+        if (revisions is null)
+        {
+            return;
+        }
+        foreach (var method in await revisions.ListsChangedElsewhereAsync())
+        {
+            if (Wants(method)(listener))
+            {
+                await SendAsync(l => l == listener, method, () => new JsonObject());
+            }
         }
     }
 

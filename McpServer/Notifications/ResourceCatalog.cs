@@ -4,7 +4,7 @@ using ModelContextProtocol.Server;
 namespace Prynai.McpServer.Notifications;
 
 /// <summary>Answers whether a URI names a resource this server serves (directly or through a template).</summary>
-public sealed class ResourceCatalog(IOptions<McpServerOptions> options)
+internal sealed class ResourceCatalog(ServerOptionsOnDemand options)
 {
     public bool Exists(string uri) =>
         Uri.TryCreate(uri, UriKind.Absolute, out _) &&

@@ -57,6 +57,11 @@ public sealed class ServerInfoDocument
     public required string Build { get; init; }
     public required string Store { get; init; }
     public required IReadOnlyList<string> ProtocolVersions { get; init; }
+
+    /// <summary>The revision that answered (Revision:Name); null when the revisions capability is not composed (stdio).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Revision { get; set; }
+
     public AuthDescription Auth { get; set; } = new();
 }
 

@@ -77,7 +77,8 @@ internal sealed partial class CosmosStateStore
         [property: JsonPropertyName("id")] string Id,
         [property: JsonPropertyName("events")] List<EventLogEntry> Events,
         [property: JsonPropertyName("lastId")] long LastId,
-        [property: JsonPropertyName("ttl")] int Ttl);
+        [property: JsonPropertyName("ttl")] int Ttl,
+        [property: JsonPropertyName(RecordFormats.Property)] int Format = RecordFormats.CosmosDocument);
 
     internal sealed record EventLogEntry(
         [property: JsonPropertyName("id")] long Id,

@@ -291,13 +291,18 @@ internal sealed partial class CosmosStateStore : IStateStore, IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cosmos DB is unreachable at startup ({Error}); serving degraded until it answers")]
     private static partial void LogUnavailableAtStart(ILogger logger, string error);
 
-    internal sealed record CounterDocument([property: JsonPropertyName("id")] string Id, [property: JsonPropertyName("value")] long Value);
+    // Every document carries its format (RecordFormats): one without it was written before formats were numbered (1).
+    internal sealed record CounterDocument(
+        [property: JsonPropertyName("id")] string Id,
+        [property: JsonPropertyName("value")] long Value,
+        [property: JsonPropertyName(RecordFormats.Property)] int Format = RecordFormats.CosmosDocument);
 
     internal sealed record EntryDocument(
         [property: JsonPropertyName("id")] string Id,
         [property: JsonPropertyName("value")] string Value,
         [property: JsonPropertyName("expiresAt")] long? ExpiresAt,
-        [property: JsonPropertyName("ttl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Ttl);
+        [property: JsonPropertyName("ttl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Ttl,
+        [property: JsonPropertyName(RecordFormats.Property)] int Format = RecordFormats.CosmosDocument);
 
     internal sealed record ChangeEventDocument(
         [property: JsonPropertyName("id")] string Id,
@@ -305,5 +310,6 @@ internal sealed partial class CosmosStateStore : IStateStore, IAsyncDisposable
         [property: JsonPropertyName("subject")] string Subject,
         [property: JsonPropertyName("payload"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Payload,
         [property: JsonPropertyName("ttl")] int Ttl,
-        [property: JsonPropertyName("expiresAt")] long ExpiresAt);
+        [property: JsonPropertyName("expiresAt")] long ExpiresAt,
+        [property: JsonPropertyName(RecordFormats.Property)] int Format = RecordFormats.CosmosDocument);
 }

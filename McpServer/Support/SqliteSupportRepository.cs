@@ -26,6 +26,9 @@ internal sealed class SqliteSupportRepository(string path) : ISupportRepository
 
     public string Kind => "sqlite";
 
+    /// <summary>The database file (see <see cref="PrebuiltSupportData"/>).</summary>
+    public string FilePath { get; } = Path.GetFullPath(path);
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

@@ -72,6 +72,11 @@ internal sealed class SupportDataInitializer(
     {
         try
         {
+            if (repository is SqliteSupportRepository sqlite && PrebuiltSupportData.TryInstall(sqlite.FilePath, options.Value))
+            {
+                logger.LogInformation("The support data store ({Store}) starts from the data set published with the server ({File}).",
+                    repository.Kind, PrebuiltSupportData.FileName(options.Value.Seed, options.Value.CustomerCount));
+            }
             await repository.InitializeAsync(cancellationToken);
             await SeedIfNeededAsync(forceSeed, cancellationToken);
             desk.MarkReady();

@@ -24,6 +24,9 @@ public sealed class SupportDesk(ISupportRepository repository, TimeProvider time
 
     internal void MarkReady() => _ready = true;
 
+    /// <summary>Whether the store's schema and data are in place (readiness reports it).</summary>
+    public bool IsReady => _ready;
+
     public DateOnly Today => options.Value.Today ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
     public DateTimeOffset Now => time.GetUtcNow();

@@ -46,6 +46,7 @@ public static class SupportServiceCollectionExtensions
         services.AddSingleton<SupportDesk>();
         services.AddSingleton<KnowledgeBaseIndex>();
         services.AddHostedService<SupportDataInitializer>();
+        services.AddHealthChecks().AddCheck<SupportDataReadiness>("support", tags: [Extensions.ReadyTag]);
 
         return mcp
             .WithTools<CustomerTools>()

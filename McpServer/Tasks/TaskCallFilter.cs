@@ -61,7 +61,7 @@ internal sealed class TaskCallFilter(TaskRunner runner, ITaskStore store, IOptio
         var marking = tool.Metadata.OfType<RunsAsTaskAttribute>().FirstOrDefault();
         if (settings.Tools.TryGetValue(tool.ProtocolTool.Name, out var configured))
         {
-            marking = new RunsAsTaskAttribute(configured) { AsksBeforeTask = marking?.AsksBeforeTask ?? false };
+            marking = new RunsAsTaskAttribute(configured) { AsksBeforeTask = marking?.AsksBeforeTask ?? false, Restartable = marking?.Restartable ?? false };
         }
         return marking is { Support: not TaskSupport.Never } ? marking : null;
     }
@@ -103,7 +103,7 @@ internal sealed class TaskCallFilter(TaskRunner runner, ITaskStore store, IOptio
         }
 
         var execution = runner.Start(task, exposed: !marking.AsksBeforeTask,
-            (execution, services, token) => next(TaskRounds.First(request, execution, services), token));
+            (execution, services, token) => next(TaskRounds.First(request, execution, services), token), movable: marking.Restartable);
         if (marking.AsksBeforeTask)
         {
             if (!execution.Outcome.IsCompleted)
@@ -129,6 +129,9 @@ internal sealed class TaskCallFilter(TaskRunner runner, ITaskStore store, IOptio
         }
         return ResultOrAlternate<CallToolResult>.FromAlternate(TaskProtocol.Created(task), TaskProtocolJson.Default.CreateTaskResult);
     }
+
+    /// <summary>Whether a tool's task work may start again on another replica (<see cref="RunsAsTaskAttribute.Restartable"/>).</summary>
+    public static bool IsRestartable(McpServerTool tool) => tool.Metadata.OfType<RunsAsTaskAttribute>().FirstOrDefault()?.Restartable == true;
 
     /// <summary>144 random bits, URL-safe: unguessable, as the spec requires of ids that unlock stored state.</summary>
     private static string NewId() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');

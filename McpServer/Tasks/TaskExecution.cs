@@ -12,8 +12,8 @@ internal enum StopReason
     /// <summary>Its time-to-live ran out.</summary>
     Deadline,
 
-    /// <summary>This replica is shutting down.</summary>
-    Shutdown,
+    /// <summary>This replica drains and its deadline came before the work ended: handed over (or failed when it cannot move).</summary>
+    Handover,
 
     /// <summary>The record no longer names this replica as its owner (a reaper ended it).</summary>
     Superseded,
@@ -48,9 +48,10 @@ internal sealed class TaskExecution : IDisposable
     private readonly Func<TaskExecution, string, Task> _reportProgress;
     private StopReason? _reason;
 
-    public TaskExecution(TaskRecord task, TimeProvider time, Func<TaskExecution, string, Task> reportProgress)
+    public TaskExecution(TaskRecord task, bool movable, TimeProvider time, Func<TaskExecution, string, Task> reportProgress)
     {
         Task = task;
+        Movable = movable;
         _reportProgress = reportProgress;
         var remaining = task.Deadline - time.GetUtcNow();
         _stop = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1), time);
@@ -60,6 +61,9 @@ internal sealed class TaskExecution : IDisposable
     public TaskRecord Task { get; }
 
     public CancellationToken Token => _stop.Token;
+
+    /// <summary>Whether the round can start again on another replica (its tool is <see cref="RunsAsTaskAttribute.Restartable"/>).</summary>
+    public bool Movable { get; }
 
     /// <summary>Why the work was stopped: <see cref="StopReason.Deadline"/> when nothing else stopped it first.</summary>
     public StopReason Reason => _reason ?? StopReason.Deadline;

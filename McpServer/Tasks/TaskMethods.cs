@@ -47,7 +47,8 @@ internal sealed class TaskMethods(ITaskStore store, TaskRunner runner, IStateSto
         {
             // Every request is answered: the tool's next round runs here, whichever replica ran the last one.
             var resumed = update.Task;
-            runner.Start(resumed, exposed: true, (execution, services, token) => TaskRounds.ResumeAsync(request, resumed, execution, services, token));
+            var movable = request.Server.ServerOptions.ToolCollection?.TryGetPrimitive(resumed.Tool, out var tool) == true && TaskCallFilter.IsRestartable(tool!);
+            runner.Start(resumed, exposed: true, (execution, services, token) => TaskRounds.ResumeAsync(request, resumed, execution, services, token), movable);
         }
         return TaskProtocol.Acknowledgement();
     }

@@ -109,4 +109,12 @@ public sealed class RunsAsTaskAttribute(TaskSupport support = TaskSupport.Option
     /// any input is asked through the task (input_required, answered with tasks/update).
     /// </summary>
     public bool AsksBeforeTask { get; init; }
+
+    /// <summary>
+    /// The work can start again, on another replica, from the task's arguments (and the answers it was given): it
+    /// reads and computes but changes nothing outside the task, and does not depend on who called (authorization
+    /// happened when the task was created). When the replica running it drains and the work does not finish within the
+    /// grace period, it is handed over and restarted elsewhere instead of failing.
+    /// </summary>
+    public bool Restartable { get; init; }
 }

@@ -72,6 +72,10 @@ public sealed record TaskRecord
     /// <summary>Input rounds so far; part of every task-level input key, so no key is ever reused.</summary>
     public int Round { get; init; }
 
+    /// <summary>The record's format (<see cref="State.RecordFormats.Task"/>); null in records written before formats were numbered.</summary>
+    [JsonPropertyName(State.RecordFormats.Property)]
+    public int? Format { get; init; }
+
     /// <summary>The store's concurrency token for this version of the record (not part of the stored document).</summary>
     [JsonIgnore]
     public string? Version { get; init; }
@@ -79,14 +83,32 @@ public sealed record TaskRecord
     [JsonIgnore]
     public bool IsLive => TaskStatuses.IsLive(Status);
 
-    public LiveTask ToLive() => new(Id, Requester, Owner, OwnerSince, Deadline);
+    /// <summary>Working without an owner: handed over by a draining replica, waiting for another to claim it.</summary>
+    [JsonIgnore]
+    public bool AwaitsClaim => Status == TaskStatuses.Working && Owner is null;
+
+    public LiveTask ToLive() => new(Id, Requester, Owner, OwnerSince, Deadline) { Status = Status, Format = State.RecordFormats.LiveTask };
+
+    /// <summary>The record as this code writes it: stamped with its current format.</summary>
+    public TaskRecord ForStorage() => this with { Format = State.RecordFormats.Task, Version = null };
 }
 
 /// <summary>An input request waiting for the client: the tool's key and the request (elicitation, sampling, roots).</summary>
 public sealed record PendingInput(string Key, JsonElement Request);
 
 /// <summary>What the reaper needs to know about a live task without reading it whole.</summary>
-public sealed record LiveTask(string Id, string Requester, string? Owner, DateTimeOffset? OwnerSince, DateTimeOffset Deadline);
+public sealed record LiveTask(string Id, string Requester, string? Owner, DateTimeOffset? OwnerSince, DateTimeOffset Deadline)
+{
+    /// <summary>The task's status; null in entries written before format 2 (read them as "working, or waiting for input").</summary>
+    public string? Status { get; init; }
+
+    [JsonPropertyName(State.RecordFormats.Property)]
+    public int? Format { get; init; }
+
+    /// <summary>Handed over by a draining replica: working, no owner (see <see cref="TaskRecord.AwaitsClaim"/>).</summary>
+    [JsonIgnore]
+    public bool AwaitsClaim => Status == TaskStatuses.Working && Owner is null;
+}
 
 [JsonSerializable(typeof(TaskRecord))]
 [JsonSerializable(typeof(LiveTask))]

@@ -79,6 +79,53 @@ internal static class TaskRounds
         return await tool.InvokeAsync(context, cancellationToken);
     }
 
+    /// <summary>
+    /// The round of a task handed over by a draining replica, started again here from the record alone: the tool with
+    /// its arguments, and the answers and request state of the round, if it had any. No request brought it, so it runs
+    /// on a server of its own, without a caller identity (only <see cref="RunsAsTaskAttribute.Restartable"/> tools
+    /// are handed over: their work depends on their arguments alone).
+    /// </summary>
+    public static async ValueTask<ResultOrAlternate<CallToolResult>> RestartAsync(TaskRecord task, TaskExecution execution, McpServerOptions options,
+        IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        if (options.ToolCollection?.TryGetPrimitive(task.Tool, out var tool) != true || tool is null)
+        {
+            throw new McpProtocolException($"The tool '{task.Tool}' is not served by this replica's revision, so the task cannot resume here.", McpErrorCode.InternalError);
+        }
+        var parameters = new JsonObject { ["name"] = task.Tool };
+        if (task.Arguments is { } arguments)
+        {
+            parameters["arguments"] = JsonNode.Parse(arguments.GetRawText());
+        }
+        if (task.InputResponses is { Count: > 0 } answers)
+        {
+            parameters["inputResponses"] = new JsonObject(answers.Select(answer => KeyValuePair.Create(answer.Key, JsonNode.Parse(answer.Value.GetRawText()))));
+        }
+        if (task.RequestState is { } state)
+        {
+            parameters["requestState"] = state;
+        }
+        var message = new JsonRpcRequest
+        {
+            Id = new RequestId($"task:{task.Id}:{task.Round}:restart"),
+            Method = RequestMethods.ToolsCall,
+            Params = parameters,
+            Context = new JsonRpcMessageContext { ProtocolVersion = ProtocolRevisions.V2026_07_28 },
+        };
+        var typed = JsonSerializer.Deserialize(parameters, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<CallToolRequestParams>)
+            McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolRequestParams)))!;
+        // The server only gives the round a context (its tools, services, a server to refuse outgoing requests); it runs no loop.
+        await using var transport = new StreamableHttpServerTransport(loggerFactory) { Stateless = true };
+        await using var server = ProtocolServer.Create(transport, options, loggerFactory, services);
+        var context = new RequestContext<CallToolRequestParams>(InsideTask(server), message, typed)
+        {
+            MatchedPrimitive = tool,
+            Services = services,
+            Items = new Dictionary<string, object?> { [TaskExecution.ItemKey] = execution },
+        };
+        return await tool.InvokeAsync(context, cancellationToken);
+    }
+
     private static JsonRpcMessageContext Detached(JsonRpcMessageContext? context) => new()
     {
         User = context?.User,

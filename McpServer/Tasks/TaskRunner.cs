@@ -36,9 +36,9 @@ internal sealed partial class TaskRunner(
     /// tool that fails or asks for input at once has its outcome ready.
     /// </summary>
     public TaskExecution Start(TaskRecord task, bool exposed,
-        Func<TaskExecution, IServiceProvider, CancellationToken, ValueTask<ResultOrAlternate<CallToolResult>>> round)
+        Func<TaskExecution, IServiceProvider, CancellationToken, ValueTask<ResultOrAlternate<CallToolResult>>> round, bool movable)
     {
-        var execution = new TaskExecution(task, time, ReportProgressAsync);
+        var execution = new TaskExecution(task, movable, time, ReportProgressAsync);
         _running[task.Id] = execution;
         if (exposed)
         {
@@ -52,21 +52,38 @@ internal sealed partial class TaskRunner(
     /// <summary>Stops the work of a task running here; false when it does not run here.</summary>
     public bool Stop(string taskId, StopReason reason) => _running.TryGetValue(taskId, out var execution) && execution.Stop(reason);
 
-    /// <summary>Stops every task running here and waits (within <paramref name="cancellationToken"/>) until each has been recorded.</summary>
-    public async Task StopAllAsync(StopReason reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// The drain of this replica's tasks: each runs on until it ends by itself or <paramref name="deadline"/> comes;
+    /// then what is left stops and is recorded as handed over (work that can start again elsewhere) or failed, which
+    /// takes at most <paramref name="recordFor"/>. Tasks a caller started meanwhile are drained the same way.
+    /// </summary>
+    public async Task DrainAsync(DateTimeOffset deadline, TimeSpan recordFor)
     {
-        var executions = _running.Values.ToList();
-        foreach (var execution in executions)
+        var remaining = deadline - time.GetUtcNow();
+        if (remaining > TimeSpan.Zero && !_running.IsEmpty)
         {
-            execution.Stop(reason);
+            LogDraining(logger, _running.Count, remaining.TotalSeconds);
+            using var until = new CancellationTokenSource(remaining, time);
+            while (_running.Values.Select(e => e.Recorded).ToList() is { Count: > 0 } running && !until.IsCancellationRequested)
+            {
+                await ((Task)Task.WhenAny(running)).WaitAsync(until.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
-        try
+        var left = _running.Values.ToList();
+        if (left.Count == 0)
         {
-            await Task.WhenAll(executions.Select(e => e.Recorded)).WaitAsync(cancellationToken);
+            return;
         }
-        catch (OperationCanceledException)
+        foreach (var execution in left)
         {
-            LogStopTimedOut(logger, executions.Count(e => !e.Recorded.IsCompleted));
+            execution.Stop(StopReason.Handover);
+        }
+        LogHandingOver(logger, left.Count(e => e.Movable), left.Count(e => !e.Movable));
+        using var recording = new CancellationTokenSource(recordFor, time);
+        await Task.WhenAll(left.Select(e => e.Recorded)).WaitAsync(recording.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (left.Count(e => !e.Recorded.IsCompleted) is > 0 and var unrecorded)
+        {
+            LogStopTimedOut(logger, unrecorded);
         }
     }
 
@@ -148,7 +165,7 @@ internal sealed partial class TaskRunner(
         {
             try
             {
-                var update = await store.UpdateAsync(execution.Task.Id, task => Apply(task, outcome, settings, time.GetUtcNow()), CancellationToken.None);
+                var update = await store.UpdateAsync(execution.Task.Id, task => Apply(task, outcome, execution.Movable, settings, time.GetUtcNow()), CancellationToken.None);
                 if (update is { Changed: false } && update.Task.Owner is { } owner && owner != ReplicaId && update.Task.IsLive)
                 {
                     LogSuperseded(logger, execution.Task.Id, owner);
@@ -169,7 +186,7 @@ internal sealed partial class TaskRunner(
         }
     }
 
-    private TaskRecord? Apply(TaskRecord task, TaskOutcome outcome, TaskOptions settings, DateTimeOffset now)
+    private TaskRecord? Apply(TaskRecord task, TaskOutcome outcome, bool movable, TaskOptions settings, DateTimeOffset now)
     {
         if (task.Owner != ReplicaId)
         {
@@ -186,8 +203,10 @@ internal sealed partial class TaskRunner(
             TaskOutcome.NeedsInput { Input.InputRequests.Count: > 0 } input => TaskTransitions.NeedsInput(task, input.Input, now),
             TaskOutcome.NeedsInput => TaskTransitions.Failed(task, McpErrorCode.InternalError, $"The tool '{task.Tool}' asked for input but named no request.", settings, now),
             TaskOutcome.Stopped { Reason: StopReason.Cancelled } => TaskTransitions.Cancelled(task, settings, now) with { StatusMessage = TaskTransitions.CancelledStoppedMessage, Owner = null, OwnerSince = null },
-            TaskOutcome.Stopped { Reason: StopReason.Shutdown } => TaskTransitions.Failed(task, McpErrorCode.InternalError,
-                "The server replica running this task shut down before the work finished; call the tool again.", settings, now),
+            TaskOutcome.Stopped { Reason: StopReason.Handover } when movable => TaskTransitions.HandedOver(task, ReplicaId, now),
+            TaskOutcome.Stopped { Reason: StopReason.Handover } => TaskTransitions.Failed(task, McpErrorCode.InternalError,
+                "The server replica running this task was shut down (a new revision or a scale-in) before the work finished within its " +
+                "grace period, and this work cannot move to another replica; call the tool again.", settings, now),
             TaskOutcome.Stopped { Reason: StopReason.Deadline } => TaskTransitions.Failed(task, McpErrorCode.InternalError,
                 $"The task ran out of time: it may run for {settings.Ttl} (Tasks:Ttl) from its creation.", settings, now),
             _ => null,
@@ -223,6 +242,12 @@ internal sealed partial class TaskRunner(
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the outcome of task {TaskId} before its deadline; the reaper will fail it")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string taskId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} task(s) were still being recorded when the shutdown timed out")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} task(s) were still being recorded when the drain's time ran out; other replicas' reapers end them")]
     private static partial void LogStopTimedOut(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Draining: {Count} task(s) running here may finish within the next {Seconds:0.0} s")]
+    private static partial void LogDraining(ILogger logger, int count, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining: the deadline came; {Moving} task(s) handed over to another replica, {Failing} failed (their work cannot move)")]
+    private static partial void LogHandingOver(ILogger logger, int moving, int failing);
 }

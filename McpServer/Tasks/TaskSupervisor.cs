@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
+using ModelContextProtocol.Server;
+using Prynai.McpServer.Drain;
 using Prynai.McpServer.State;
 
 namespace Prynai.McpServer.Tasks;
@@ -7,17 +9,24 @@ namespace Prynai.McpServer.Tasks;
 /// <summary>
 /// Keeps tasks honest across replicas: tells the others this replica is alive while it runs tasks (a heartbeat
 /// value that expires after <see cref="TaskOptions.LeaseDuration"/>), stops local work when its caller cancels it
-/// through another replica (change feed, with a periodic re-read as a fallback), and fails the tasks of replicas
-/// that stopped beating, or that ran out of time waiting for input.
+/// through another replica (change feed, with a periodic re-read as a fallback), fails the tasks of replicas that
+/// stopped beating, or that ran out of time waiting for input, and claims the tasks a draining replica handed over.
+/// When this replica drains, its tasks run on until the drain's deadline (see <see cref="TaskRunner.DrainAsync"/>).
 /// </summary>
 internal sealed partial class TaskSupervisor(
     TaskRunner runner,
     ITaskStore tasks,
     IStateStore state,
     IOptions<TaskOptions> options,
+    ServerOptionsOnDemand serverOptions,
+    ILoggerFactory loggerFactory,
     TimeProvider time,
-    ILogger<TaskSupervisor> logger) : IHostedService
+    ILogger<TaskSupervisor> logger,
+    ReplicaDrain? drain = null) : IHostedService
 {
+    /// <summary>How long the outcomes of the tasks stopped at the drain's deadline may take to be written.</summary>
+    private static readonly TimeSpan RecordFor = TimeSpan.FromSeconds(2);
+
     /// <summary>Change-feed topic asking the replica that runs a task to stop it; subject = task id.</summary>
     public const string CancelTopic = "task-cancel";
 
@@ -49,9 +58,10 @@ internal sealed partial class TaskSupervisor(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Heartbeats, the cancellation feed and the watch go on while the work drains.
+        await runner.DrainAsync(drain is { IsDraining: true } ? drain.Deadline : time.GetUtcNow(), RecordFor);
         _subscription?.Dispose();
         await _stop.CancelAsync();
-        await runner.StopAllAsync(StopReason.Shutdown, cancellationToken);
         await Task.WhenAll(_loops).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
@@ -120,7 +130,13 @@ internal sealed partial class TaskSupervisor(
             {
                 if (live.Deadline <= now)
                 {
-                    await FailAsync(live, $"The task waited for input longer than it may live ({settings.Ttl}, Tasks:Ttl) and was ended.", cancellationToken);
+                    await FailAsync(live, live.AwaitsClaim
+                        ? $"The task ran out of time: it may run for {settings.Ttl} (Tasks:Ttl) from its creation."
+                        : $"The task waited for input longer than it may live ({settings.Ttl}, Tasks:Ttl) and was ended.", cancellationToken);
+                }
+                else if (live.AwaitsClaim && drain?.IsDraining != true)
+                {
+                    await ClaimAsync(live.Id, cancellationToken);
                 }
                 continue;
             }
@@ -144,6 +160,19 @@ internal sealed partial class TaskSupervisor(
         }
     }
 
+    /// <summary>Takes over a task a draining replica handed over, and runs its round again here.</summary>
+    private async Task ClaimAsync(string id, CancellationToken cancellationToken)
+    {
+        var update = await tasks.UpdateAsync(id, task => TaskTransitions.Claimed(task, runner.ReplicaId, time.GetUtcNow()), cancellationToken);
+        if (update is not { Changed: true, Task: var claimed })
+        {
+            return; // another replica was first, or it ended meanwhile
+        }
+        LogClaimed(logger, claimed.Id, claimed.Tool);
+        runner.Start(claimed, exposed: true,
+            (execution, services, token) => TaskRounds.RestartAsync(claimed, execution, serverOptions.Value, services, loggerFactory, token), movable: true);
+    }
+
     private async Task FailAsync(LiveTask live, string message, CancellationToken cancellationToken)
     {
         var update = await tasks.UpdateAsync(live.Id, task => task.IsLive && task.Owner == live.Owner
@@ -162,6 +191,9 @@ internal sealed partial class TaskSupervisor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} of {Owner} ended as failed: {Reason}")]
     private static partial void LogReaped(ILogger logger, string taskId, string owner, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} ({Tool}) was handed over by a draining replica; its work starts again here")]
+    private static partial void LogClaimed(ILogger logger, string taskId, string tool);
 
     // The outage itself is logged once by the store's availability log.
     [LoggerMessage(Level = LogLevel.Debug, Message = "The {Store} store is unavailable; task supervision resumes when it answers")]

@@ -109,6 +109,24 @@ internal static class TaskTransitions
             };
     }
 
+    public const string HandedOverMessage = "Moving to another replica: the one running it is shutting down; the work starts again there.";
+    public const string ClaimedMessage = "Resumed on another replica after the one running it shut down; working.";
+
+    /// <summary>
+    /// A draining replica gives up a task whose work can start again elsewhere: still working, owned by nobody, so
+    /// another replica's supervisor claims it. The round's answers and request state stay for the restart.
+    /// </summary>
+    public static TaskRecord? HandedOver(TaskRecord task, string replica, DateTimeOffset now) =>
+        task.Status == TaskStatuses.Working && task.Owner == replica
+            ? task with { Owner = null, OwnerSince = null, StatusMessage = HandedOverMessage, LastUpdatedAt = now }
+            : null;
+
+    /// <summary>A replica takes over a handed-over task (see <see cref="HandedOver"/>) and runs its round again.</summary>
+    public static TaskRecord? Claimed(TaskRecord task, string replica, DateTimeOffset now) =>
+        task.AwaitsClaim && task.Deadline > now
+            ? task with { Owner = replica, OwnerSince = now, StatusMessage = ClaimedMessage, LastUpdatedAt = now }
+            : null;
+
     /// <summary>Progress of the work, shown as the status message of a working task.</summary>
     public static TaskRecord? Progressed(TaskRecord task, string replica, string message, DateTimeOffset now) =>
         task.Status == TaskStatuses.Working && task.Owner == replica && task.StatusMessage != message

@@ -16,7 +16,7 @@ public sealed class ProgressTools
 
     [McpServerTool(Name = "long_task", Title = "Long task", ReadOnly = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Runs a simulated multi-step job, sending a progress notification (\"step i/n\") and a log message per step. A task for clients that support the tasks extension.")]
-    [RunsAsTask]
+    [RunsAsTask(Restartable = true)]
     public static async Task<LongTaskResult> LongTask(
         RequestContext<CallToolRequestParams> request,
         IOptions<ToolOptions> options,
@@ -37,7 +37,7 @@ public sealed class ProgressTools
 
     [McpServerTool(Name = "slow_square", Title = "Slow square", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Squares a number slowly, reporting progress in three steps. A task for clients that support the tasks extension.")]
-    [RunsAsTask]
+    [RunsAsTask(Restartable = true)]
     public static async Task<ArithmeticResult> SlowSquare(
         RequestContext<CallToolRequestParams> request,
         IOptions<ToolOptions> options,

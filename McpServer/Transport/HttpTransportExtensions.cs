@@ -11,8 +11,13 @@ public static class HttpTransportExtensions
         builder.Services.AddSingleton<StatelessServerOptions>();
         builder.Services.AddSingleton<StatelessServerPool>();
         builder.Services.AddSingleton<StreamableHttpEndpoint>();
+        builder.Services.AddSingleton<SessionMoves>();
         builder.Services.AddSingleton<LegacySseEndpoint>();
         builder.Services.AddHostedService<SessionExpiryService>();
+        builder.Services.AddSingleton<Drain.IStreamHandoff>(provider => provider.GetRequiredService<SessionTable>());
+        builder.Services.AddSingleton<SurfaceWarmup>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<SurfaceWarmup>());
+        builder.Services.AddHealthChecks().AddCheck<SurfaceWarmup>(SurfaceWarmup.Name, tags: [Extensions.ReadyTag]);
 
         builder.Services.AddOptions<RequestOriginOptions>().BindConfiguration(RequestOriginOptions.SectionName);
         builder.Services.AddSingleton<IPostConfigureOptions<RequestOriginOptions>, ContainerAppsHostDefaults>();

@@ -52,6 +52,22 @@ internal sealed class LegacySession : IAsyncDisposable
     /// <summary>Whether the store holds this session's current record, so it can leave memory and come back.</summary>
     public bool RecordSaved { get; set; }
 
+    /// <summary>
+    /// The tool, prompt and resource lists the session was last shown (by this replica's revision, or the one it came
+    /// from); null when unknown. See <see cref="SessionMoves"/>.
+    /// </summary>
+    public Revisions.SurfaceFingerprint? Surface
+    {
+        get => Volatile.Read(ref _surface);
+        set => Volatile.Write(ref _surface, value);
+    }
+
+    private Revisions.SurfaceFingerprint? _surface;
+
+    /// <summary>Replaces <see cref="Surface"/> only if it is still <paramref name="seen"/>: one request announces a move, not several.</summary>
+    public bool TryMoveSurface(Revisions.SurfaceFingerprint? seen, Revisions.SurfaceFingerprint now) =>
+        ReferenceEquals(Interlocked.CompareExchange(ref _surface, now, seen), seen);
+
     /// <summary>Resource URIs this session subscribed to (resources/subscribe).</summary>
     public ConcurrentDictionary<string, byte> Subscriptions { get; } = new(StringComparer.Ordinal);
 

@@ -8,8 +8,12 @@ using Prynai.McpServer.State;
 
 namespace Prynai.McpServer.Transport;
 
-/// <summary>What any replica needs to serve a legacy session it did not create.</summary>
-internal sealed record SessionRecord(InitializeRequestParams Initialize, string? OwnerId, IReadOnlyCollection<string> Subscriptions, string? LogLevel = null);
+/// <summary>
+/// What any replica needs to serve a legacy session it did not create, and the lists it was last shown
+/// (<see cref="Surface"/>; null in records of format 1, which did not keep them).
+/// </summary>
+internal sealed record SessionRecord(InitializeRequestParams Initialize, string? OwnerId, IReadOnlyCollection<string> Subscriptions, string? LogLevel = null,
+    Revisions.SurfaceFingerprint? Surface = null);
 
 /// <summary>
 /// Legacy session records in the shared store (key <c>prynai:session:{id}</c>, expiring after the idle timeout), so
@@ -26,11 +30,16 @@ internal sealed partial class SessionDirectory(IStateStore store, IOptions<McpTr
     {
         var document = new JsonObject
         {
+            [RecordFormats.Property] = RecordFormats.Session,
             ["initialize"] = JsonSerializer.SerializeToNode(record.Initialize, InitializeTypeInfo),
             ["owner"] = record.OwnerId,
             ["subscriptions"] = new JsonArray([.. record.Subscriptions.Select(uri => JsonValue.Create(uri))]),
             ["logLevel"] = record.LogLevel,
         };
+        if (record.Surface is { } surface)
+        {
+            document["surface"] = new JsonObject { ["tools"] = surface.Tools, ["prompts"] = surface.Prompts, ["resources"] = surface.Resources };
+        }
         try
         {
             await store.SetValueAsync(KeyPrefix + sessionId, document.ToJsonString(), options.Value.SessionIdleTimeout, cancellationToken);
@@ -57,8 +66,16 @@ internal sealed partial class SessionDirectory(IStateStore store, IOptions<McpTr
         var subscriptions = document["subscriptions"] is JsonArray array
             ? array.Select(node => node?.GetValue<string>()).OfType<string>().ToArray()
             : [];
-        return new SessionRecord(initialize, document["owner"]?.GetValue<string>(), subscriptions, document["logLevel"]?.GetValue<string>());
+        return new SessionRecord(initialize, document["owner"]?.GetValue<string>(), subscriptions, document["logLevel"]?.GetValue<string>(), SurfaceOf(document));
     }
+
+    /// <summary>The lists the session was last shown: from format 2 on; unknown (null) before.</summary>
+    private static Revisions.SurfaceFingerprint? SurfaceOf(JsonObject document) =>
+        RecordFormats.Of(document) >= 2 && document["surface"] is JsonObject surface
+            ? new Revisions.SurfaceFingerprint(Text(surface, "tools"), Text(surface, "prompts"), Text(surface, "resources"))
+            : null;
+
+    private static string Text(JsonObject node, string name) => node[name] is JsonValue value && value.TryGetValue(out string? text) ? text : "";
 
     public async Task DeleteAsync(string sessionId, CancellationToken cancellationToken)
     {

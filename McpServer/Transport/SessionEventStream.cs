@@ -43,10 +43,13 @@ internal sealed partial class SessionEventStream(
 
     /// <summary>
     /// Serves one GET: replays the events after <paramref name="lastEventId"/> (or primes the client with a starting id),
-    /// then streams until the client leaves, <paramref name="cancellationToken"/> fires, or another GET takes over.
+    /// then streams until the client leaves (<paramref name="cancellationToken"/>), another GET takes over, or the
+    /// replica drains (<paramref name="draining"/>): then the stream ends with its last event id and an SSE
+    /// <c>retry</c> of <paramref name="reconnectAfter"/>, so the client resumes, on another replica, without a gap.
     /// Throws <see cref="StateStoreUnavailableException"/> before anything is written when a replay cannot be read.
     /// </summary>
-    public async Task ServeAsync(HttpContext context, long? lastEventId, bool prime, CancellationToken cancellationToken)
+    public async Task ServeAsync(HttpContext context, long? lastEventId, bool prime, TimeSpan reconnectAfter, CancellationToken draining,
+        CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var connection = new Connection(context.Response.Body, stop);
@@ -117,13 +120,18 @@ internal sealed partial class SessionEventStream(
         }
         try
         {
-            await Task.Delay(Timeout.Infinite, stop.Token);
+            using var streaming = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, draining);
+            await Task.Delay(Timeout.Infinite, streaming.Token);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested || draining.IsCancellationRequested)
         {
         }
         finally
         {
+            if (draining.IsCancellationRequested && !stop.IsCancellationRequested)
+            {
+                await SayGoodbyeAsync(connection, prime, reconnectAfter);
+            }
             await DetachAsync(connection);
         }
     }

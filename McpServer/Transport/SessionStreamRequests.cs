@@ -27,7 +27,7 @@ internal static partial class SessionStreamRequests
         return true;
     }
 
-    public static async Task ServeAsync(HttpContext context, LegacySession session, long? lastEventId, CancellationToken stopping, ILogger logger)
+    public static async Task ServeAsync(HttpContext context, LegacySession session, long? lastEventId, Drain.ReplicaDrain drain, ILogger logger)
     {
         if (lastEventId is null && session.Events.IsConnected)
         {
@@ -36,16 +36,15 @@ internal static partial class SessionStreamRequests
             return;
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var prime = string.CompareOrdinal(session.Initialize?.ProtocolVersion, FirstRevisionWithPriming) >= 0;
         try
         {
             context.Response.Headers[McpHttpHeaders.SessionId] = session.Id;
-            await session.Events.ServeAsync(context, lastEventId, prime, stop.Token);
+            await session.Events.ServeAsync(context, lastEventId, prime, drain.ReconnectAfter, drain.Draining, context.RequestAborted);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The client closed the stream, or the server is stopping: both end an SSE response normally.
+            // The client closed the stream: that ends an SSE response normally.
         }
         catch (StateStoreUnavailableException ex) when (!context.Response.HasStarted)
         {

@@ -18,11 +18,11 @@ internal sealed partial class SessionTable(
     SessionDirectory directory,
     IStateStore store,
     IOptions<McpTransportOptions> transportOptions,
-    IOptions<McpServerOptions> serverOptions,
-    IOptionsFactory<McpServerOptions> serverOptionsFactory,
+    ServerOptionsOnDemand serverOptions,
     IServiceProvider services,
+    Revisions.ServedSurface surface,
     TimeProvider time,
-    ILoggerFactory loggerFactory) : IAsyncDisposable
+    ILoggerFactory loggerFactory) : IAsyncDisposable, Drain.IStreamHandoff
 {
     private readonly ConcurrentDictionary<string, LegacySession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<LegacySession?>>> _restoring = new(StringComparer.Ordinal);
@@ -35,6 +35,9 @@ internal sealed partial class SessionTable(
     public ICollection<LegacySession> Sessions => _sessions.Values;
 
     public bool TryGet(string sessionId, out LegacySession session) => _sessions.TryGetValue(sessionId, out session!);
+
+    /// <summary>A drain ended GET streams here whose clients have not resumed elsewhere yet.</summary>
+    public bool Pending => _sessions.Values.Any(session => session.Events.AwaitsResumption);
 
     /// <summary>Starts a session for an initialize request; null when this replica already holds the maximum.</summary>
     public LegacySession? Create(string? ownerId)
@@ -53,6 +56,7 @@ internal sealed partial class SessionTable(
             OnSessionInitialized = (initialize, cancellationToken) =>
             {
                 session!.Initialize = initialize;
+                session.Surface = surface.Fingerprint;
                 return new ValueTask(SaveRecordAsync(session, cancellationToken));
             },
         };
@@ -93,7 +97,7 @@ internal sealed partial class SessionTable(
 
         var transport = new StreamableHttpServerTransport(loggerFactory) { SessionId = sessionId, FlowExecutionContextFromRequests = true };
         await transport.HandleInitializeRequestAsync(record.Initialize);
-        var options = serverOptionsFactory.Create(Options.DefaultName);
+        var options = serverOptions.Factory.Create(Options.DefaultName);
         options.KnownClientInfo = record.Initialize.ClientInfo;
         options.KnownClientCapabilities = record.Initialize.Capabilities;
 
@@ -101,6 +105,7 @@ internal sealed partial class SessionTable(
         {
             Initialize = record.Initialize,
             LogLevel = record.LogLevel,
+            Surface = record.Surface,
             RecordSaved = true,
         };
         foreach (var uri in record.Subscriptions)
@@ -238,14 +243,23 @@ internal sealed partial class SessionTable(
         await SaveRecordAsync(session, cancellationToken);
     }
 
-    private async Task<bool> SaveRecordAsync(LegacySession session, CancellationToken cancellationToken)
+    /// <summary>Another replica told this session that its lists changed: this copy adopts what the session has now seen.</summary>
+    public void AdoptSurface(string sessionId, Revisions.SurfaceFingerprint? seen)
+    {
+        if (seen is not null && _sessions.TryGetValue(sessionId, out var session))
+        {
+            session.Surface = seen;
+        }
+    }
+
+    public async Task<bool> SaveRecordAsync(LegacySession session, CancellationToken cancellationToken)
     {
         if (session.Initialize is not { } initialize)
         {
             return false;
         }
         var saved = await directory.SaveAsync(session.Id,
-            new SessionRecord(initialize, session.OwnerId, [.. session.Subscriptions.Keys], session.LogLevel), cancellationToken);
+            new SessionRecord(initialize, session.OwnerId, [.. session.Subscriptions.Keys], session.LogLevel, session.Surface), cancellationToken);
         session.RecordSaved = saved;
         return saved;
     }

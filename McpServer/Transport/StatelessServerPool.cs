@@ -31,7 +31,8 @@ internal sealed class StatelessServerPool(
             Interlocked.Decrement(ref _idleCount);
             return server;
         }
-        return PooledServer.Start(options.Pooled, services, loggerFactory, lifetime.ApplicationStopping);
+        // Until the host has stopped, not when it starts stopping: a draining replica still answers requests.
+        return PooledServer.Start(options.Pooled, services, loggerFactory, lifetime.ApplicationStopped);
     }
 
     public ValueTask ReturnAsync(PooledServer server, bool reusable)

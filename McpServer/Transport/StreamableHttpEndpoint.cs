@@ -18,10 +18,11 @@ namespace Prynai.McpServer.Transport;
 internal sealed partial class StreamableHttpEndpoint(
     SessionTable sessions,
     SessionReplyRouter replies,
+    SessionMoves moves,
     StatelessServerOptions statelessOptions,
     StatelessServerPool statelessServers,
     IOptions<McpTransportOptions> options,
-    IHostApplicationLifetime lifetime,
+    Drain.ReplicaDrain drain,
     ILoggerFactory loggerFactory)
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
@@ -264,7 +265,7 @@ internal sealed partial class StreamableHttpEndpoint(
         }
         using (scope)
         {
-            await SessionStreamRequests.ServeAsync(context, session, lastEventId, lifetime.ApplicationStopping, _logger);
+            await SessionStreamRequests.ServeAsync(context, session, lastEventId, drain, _logger);
         }
     }
 
@@ -323,6 +324,15 @@ internal sealed partial class StreamableHttpEndpoint(
             }
             if (session.TryBeginRequest(out var scope))
             {
+                try
+                {
+                    await moves.AnnounceIfMovedAsync(session);
+                }
+                catch
+                {
+                    scope.Dispose();
+                    throw;
+                }
                 return (session, scope);
             }
             await Task.Delay(5, context.RequestAborted);

@@ -179,7 +179,8 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
         }
         var after = long.Parse(await ReadTextAsync(client, "prynai://counter", cancellationToken));
         report.Line("COUNTER_AFTER", after);
-        report.Check(after == before + 2, "counter", $"two bumps should add 2 (from {before}), got {after}");
+        // At least 2: a revision smoke-tested beside the live one shares its store, and other clients may bump meanwhile.
+        report.Check(after >= before + 2, "counter", $"two bumps should add at least 2 (from {before}), got {after}");
 
         var notified = await WaitForAsync(() => Volatile.Read(ref updates) >= 2, cancellationToken);
         report.Line("COUNTER_UPDATES", Volatile.Read(ref updates));

@@ -21,7 +21,7 @@ public sealed class ConformanceTaskTools
     public static string Greet([Description("Who to greet.")] string name) => $"Hello, {name}!";
 
     [McpServerTool(Name = "slow_compute"), Description("Sleeps for the given number of seconds, then answers; a task for clients with the extension.")]
-    [RunsAsTask]
+    [RunsAsTask(Restartable = true)]
     public static async Task<string> SlowCompute(
         [Description("How long to work, in seconds (0 answers at once)."), Range(0, 3600)] int seconds,
         [Description("A label echoed in the result.")] string? label = null,

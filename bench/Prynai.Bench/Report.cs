@@ -102,10 +102,11 @@ internal static class Report
         var rows = starts.Select(start => new[]
         {
             "", start.Variant, start.StateKept ? "kept" : "fresh", Number(start.MedianMs), Number(start.MinMs), Number(start.MaxMs),
+            start.SupportAnswerMs is { Count: > 0 } ? Number(start.MedianSupportAnswerMs) : "-",
             start.MedianRssMb.ToString("0", CultureInfo.InvariantCulture), start.PublishMb.ToString("0.0", CultureInfo.InvariantCulture),
             $"{start.ReadyToRunAssemblies}/{start.Assemblies}",
         });
-        WriteColumns(output, ["", "publish", "state", "median ms", "min ms", "max ms", "RSS MB", "publish MB", "R2R assemblies"], rows, textColumns: 3);
+        WriteColumns(output, ["", "publish", "state", "median ms", "min ms", "max ms", "support answer ms", "RSS MB", "publish MB", "R2R assemblies"], rows, textColumns: 3);
         if (starts.FirstOrDefault(start => start.ReadyToRun) is { } shipped)
         {
             output.WriteLine($"   container image = base aspnet:10.0 image + this {shipped.PublishMb:0.0} MB ReadyToRun publish (no image can be built or pulled here)");

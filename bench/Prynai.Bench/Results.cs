@@ -55,9 +55,12 @@ internal sealed record IdleSessionsResult(
 /// <summary>(g) Starts of one publish of the server: process start → first /healthz 200 each, and its RSS then.</summary>
 internal sealed record ColdStartResult(
     string Variant, bool ReadyToRun, bool StateKept, double PublishMb, int Assemblies, int ReadyToRunAssemblies,
-    IReadOnlyList<double> StartMs, IReadOnlyList<double> RssMb)
+    IReadOnlyList<double> StartMs, IReadOnlyList<double> RssMb, IReadOnlyList<double>? SupportAnswerMs = null)
 {
     public double MedianMs => Median(StartMs);
+
+    /// <summary>Process start → the first answer of a support-desk tool, asked right after /healthz said 200 (results of older runs have none).</summary>
+    public double MedianSupportAnswerMs => Median(SupportAnswerMs ?? []);
 
     public double MinMs => StartMs.Count > 0 ? StartMs.Min() : 0;
 

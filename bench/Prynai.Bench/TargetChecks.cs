@@ -140,6 +140,7 @@ internal static class TargetChecks
             : $"median of {readyToRun.StartMs.Count} on fresh state" +
               (kept is null ? "" : $"; {kept.MedianMs / 1000:0.00} s on kept state") +
               (jit is null ? "" : $"; IL + JIT {jit.MedianMs / 1000:0.00} s") +
+              (readyToRun.SupportAnswerMs is { Count: > 0 } ? $"; support desk answered at {readyToRun.MedianSupportAnswerMs / 1000:0.00} s" : "") +
               $"; image = base aspnet:10.0 image + {readyToRun.PublishMb:0} MB";
         return Check("cold start to /healthz 200", "s", 1, atMost: true, readyToRun?.MedianMs / 1000, "g cold start, ReadyToRun publish", note);
     }

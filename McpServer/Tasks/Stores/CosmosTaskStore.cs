@@ -136,7 +136,7 @@ internal sealed class CosmosTaskStore(Func<CancellationToken, Task<Container>> c
     }
 
     private TaskDocument Document(TaskRecord task) =>
-        new(TaskPrefix + task.Id, task with { Version = null }, Math.Max(1, (int)Math.Ceiling((task.ExpiresAt - time.GetUtcNow()).TotalSeconds)));
+        new(TaskPrefix + task.Id, task.ForStorage(), Math.Max(1, (int)Math.Ceiling((task.ExpiresAt - time.GetUtcNow()).TotalSeconds)));
 
     private Task<(T? Document, string? ETag)> ReadAsync<T>(string id, CancellationToken cancellationToken) where T : class =>
         GuardAsync<(T?, string?)>(async c =>
@@ -168,9 +168,11 @@ internal sealed class CosmosTaskStore(Func<CancellationToken, Task<Container>> c
     internal sealed record TaskDocument(
         [property: JsonPropertyName("id")] string Id,
         [property: JsonPropertyName("task")] TaskRecord Task,
-        [property: JsonPropertyName("ttl")] int Ttl);
+        [property: JsonPropertyName("ttl")] int Ttl,
+        [property: JsonPropertyName(RecordFormats.Property)] int Format = RecordFormats.CosmosDocument);
 
     internal sealed record IndexDocument(
         [property: JsonPropertyName("id")] string Id,
-        [property: JsonPropertyName("tasks")] List<LiveTask> Tasks);
+        [property: JsonPropertyName("tasks")] List<LiveTask> Tasks,
+        [property: JsonPropertyName(RecordFormats.Property)] int Format = RecordFormats.CosmosDocument);
 }

@@ -153,7 +153,7 @@ internal sealed class RedisTaskStore(IConnectionMultiplexer connection, TimeProv
     /// <summary>A fixed-length key part for any identity (issuer URLs and subjects can be long or contain anything).</summary>
     private static string CallerKey(string requester) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(requester)), 0, 16);
 
-    private static string Body(TaskRecord task) => JsonSerializer.Serialize(task, TaskRecordJson.Default.TaskRecord);
+    private static string Body(TaskRecord task) => JsonSerializer.Serialize(task.ForStorage(), TaskRecordJson.Default.TaskRecord);
 
     private static string LiveEntry(TaskRecord task) => JsonSerializer.Serialize(task.ToLive(), TaskRecordJson.Default.LiveTask);
 

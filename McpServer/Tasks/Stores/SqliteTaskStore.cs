@@ -86,14 +86,14 @@ internal sealed class SqliteTaskStore : ITaskStore
         RunAsync<IReadOnlyList<LiveTask>>(async connection =>
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT id, requester, owner, owner_since, deadline FROM tasks WHERE {Live}";
+            command.CommandText = $"SELECT id, requester, owner, owner_since, deadline, status FROM tasks WHERE {Live}";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             var live = new List<LiveTask>();
             while (await reader.ReadAsync(cancellationToken))
             {
                 live.Add(new LiveTask(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
                     reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))) { Status = reader.GetString(5) });
             }
             return live;
         });
@@ -122,7 +122,7 @@ internal sealed class SqliteTaskStore : ITaskStore
         ("$owner_since", task.OwnerSince is { } since ? since.ToUnixTimeMilliseconds() : DBNull.Value),
         ("$deadline", task.Deadline.ToUnixTimeMilliseconds()),
         ("$expires_at", task.ExpiresAt.ToUnixTimeMilliseconds()),
-        ("$body", JsonSerializer.Serialize(task, TaskRecordJson.Default.TaskRecord)),
+        ("$body", JsonSerializer.Serialize(task.ForStorage(), TaskRecordJson.Default.TaskRecord)),
     ];
 
     private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql,

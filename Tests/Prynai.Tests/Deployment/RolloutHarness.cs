@@ -133,6 +133,11 @@ public sealed class RolloutHarness : IDisposable
         ? RunProgramAsync("bash", [Path.Combine(RepositoryPaths.Root, "deploy", "rollout.sh"), .. arguments])
         : RunProgramAsync(Pwsh![0], [.. Pwsh[1..], "-NoProfile", "-NonInteractive", "-File", Path.Combine(RepositoryPaths.Root, "deploy", "rollout.ps1"), .. arguments]);
 
+    /// <summary>Another script of deploy/ with the same fakes: <paramref name="name"/>.sh under bash, <paramref name="name"/>.ps1 under pwsh.</summary>
+    public Task<Result> RunScriptAsync(string name) => Shell == "bash"
+        ? RunProgramAsync("sh", [Path.Combine(RepositoryPaths.Root, "deploy", name + ".sh")])
+        : RunProgramAsync(Pwsh![0], [.. Pwsh[1..], "-NoProfile", "-NonInteractive", "-File", Path.Combine(RepositoryPaths.Root, "deploy", name + ".ps1")]);
+
     public async Task<Result> RunProgramAsync(string fileName, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(fileName, arguments)

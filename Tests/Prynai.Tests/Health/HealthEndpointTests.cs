@@ -40,6 +40,35 @@ public sealed class HealthEndpointTests
     }
 
     [Fact]
+    public async Task Readyz_IsReadyWhileTheSharedStoreIsDown_ButNotWithoutTheSupportDesksData()
+    {
+        using var blocker = new TempDirectory();
+        File.WriteAllText(blocker.File("not-a-directory"), "");
+
+        // A store outage degrades /healthz, not /readyz: taking every replica out of rotation would turn clear tool
+        // errors into an outage of the whole endpoint.
+        using (var storeDown = new PrynaiServerFactory(new Dictionary<string, string?> { ["State:SqlitePath"] = blocker.File("not-a-directory/prynai.db") }))
+        {
+            var client = storeDown.CreateClient();
+            using var ready = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Equal("""{"status":"ok","support":true,"tools":true,"serving":true}""", await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
+        // Without its data the support desk's tools answer "unavailable": not ready, on both probes.
+        using var supportDown = new PrynaiServerFactory(new Dictionary<string, string?> { ["Support:SqlitePath"] = blocker.File("not-a-directory/contoso.db") });
+        var http = supportDown.CreateClient();
+        foreach (var path in new[] { "/readyz", "/healthz" })
+        {
+            using var response = await http.GetAsync(path, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            Assert.False(body.RootElement.GetProperty("support").GetBoolean());
+            Assert.Contains("not in place yet", body.RootElement.GetProperty("support_error").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Tools_WhenTheStoreIsDown_ReturnAClearToolError_AndOtherToolsStillWork()
     {
         using var blocker = new TempDirectory();

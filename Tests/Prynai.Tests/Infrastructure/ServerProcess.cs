@@ -114,6 +114,22 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"The server did not start listening:\n{Output}");
     }
 
+    /// <summary>Sends SIGTERM, as a platform stopping a replica does (Azure Container Apps, Kubernetes, systemd).</summary>
+    public void Terminate()
+    {
+        if (Kill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     /// <summary>Waits for the process to exit by itself (e.g. a refused start) and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

@@ -98,6 +98,40 @@ public sealed class SseStream : IAsyncDisposable
         }
     }
 
+    /// <summary>Everything the server still writes until it ends the stream (null lines excluded), or what came within <paramref name="timeout"/>.</summary>
+    public async Task<(List<string> Lines, bool Ended)> ReadToEndAsync(TimeSpan timeout)
+    {
+        var lines = new List<string>();
+        var deadline = Task.Delay(timeout, TestContext.Current.CancellationToken);
+        while (true)
+        {
+            _pendingLine ??= _reader.ReadLineAsync(_stop.Token).AsTask();
+            if (await Task.WhenAny(_pendingLine, deadline) == deadline)
+            {
+                return (lines, false);
+            }
+            string? line;
+            try
+            {
+                line = await _pendingLine;
+            }
+            catch (IOException)
+            {
+                return (lines, false); // cut, not ended
+            }
+            _pendingLine = null;
+            if (line is null)
+            {
+                return (lines, true);
+            }
+            if (line.StartsWith("id:", StringComparison.Ordinal))
+            {
+                LastEventId = line[3..].Trim();
+            }
+            lines.Add(line);
+        }
+    }
+
     /// <summary>
     /// Reads (and drops) what is left until the server ends the stream; false when it is still open after
     /// <paramref name="timeout"/>. A connection the server resets throws (an <see cref="IOException"/>), as a client sees it.
