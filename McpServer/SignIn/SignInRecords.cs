@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Prynai.McpServer.State;
 
 namespace Prynai.McpServer.SignIn;
 
-// What sign-in keeps in the state store, as JSON. Every record carries a format version ("v") so a later format can
-// read or refuse an older one; all are version 1.
+// What sign-in keeps in the state store, as JSON. Every record carries its format number ("format", RecordFormats.SignIn)
+// and follows the store's record-format convention (docs/state.md): a newer format only adds fields, which a reader ignores.
 
 /// <summary>The signed-in user as the upstream issuer described them, and what it granted.</summary>
 internal sealed record SignedInUser(
@@ -21,7 +22,7 @@ internal sealed record SignedInUser(
 
 /// <summary>An authorization request the client made, between /authorize and the upstream callback.</summary>
 internal sealed record PendingAuthorization(
-    [property: JsonPropertyName("v")] int Version,
+    [property: JsonPropertyName(RecordFormats.Property)] int Format,
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("client")] string ClientId,
     [property: JsonPropertyName("redirect")] string RedirectUri,
@@ -39,7 +40,7 @@ internal sealed record PendingAuthorization(
 
 /// <summary>A user's approval of a client, remembered for <see cref="SignInOptions.ConsentLifetime"/>.</summary>
 internal sealed record ConsentRecord(
-    [property: JsonPropertyName("v")] int Version,
+    [property: JsonPropertyName(RecordFormats.Property)] int Format,
     [property: JsonPropertyName("scopes")] IReadOnlyList<string> Scopes,
     [property: JsonPropertyName("at")] DateTimeOffset GrantedAt);
 
@@ -48,7 +49,7 @@ internal sealed record ConsentRecord(
 /// client, the grant, and the upstream issuer's tokens (encrypted; Prynai renews them on each refresh).
 /// </summary>
 internal sealed record GrantRecord(
-    [property: JsonPropertyName("v")] int Version,
+    [property: JsonPropertyName(RecordFormats.Property)] int Format,
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("client")] string ClientId,
     [property: JsonPropertyName("user")] SignedInUser User,
@@ -59,7 +60,7 @@ internal sealed record GrantRecord(
 
 /// <summary>A client registered through Dynamic Client Registration (RFC 7591).</summary>
 internal sealed record RegisteredClientRecord(
-    [property: JsonPropertyName("v")] int Version,
+    [property: JsonPropertyName(RecordFormats.Property)] int Format,
     [property: JsonPropertyName("id")] string ClientId,
     [property: JsonPropertyName("name")] string? ClientName,
     [property: JsonPropertyName("redirects")] IReadOnlyList<string> RedirectUris,
@@ -71,5 +72,5 @@ internal sealed record RegisteredClientRecord(
 [JsonSerializable(typeof(ConsentRecord))]
 [JsonSerializable(typeof(GrantRecord))]
 [JsonSerializable(typeof(RegisteredClientRecord))]
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectNullableAnnotations = true)]
 internal sealed partial class SignInJson : JsonSerializerContext;

@@ -16,7 +16,6 @@ namespace Prynai.McpServer.SignIn;
 internal sealed class SignInStore(IStateStore store, TimeProvider time)
 {
     public const string Prefix = "prynai:signin:";
-    public const int FormatVersion = 1;
 
     public Task SavePendingAsync(PendingAuthorization pending, TimeSpan lifetime, CancellationToken cancellationToken) =>
         SetAsync($"pending:{pending.Id}", pending, SignInJson.Default.PendingAuthorization, lifetime, cancellationToken);
@@ -43,7 +42,7 @@ internal sealed class SignInStore(IStateStore store, TimeProvider time)
         GetAsync($"consent:{Hash(user + "\n" + clientId)}", SignInJson.Default.ConsentRecord, cancellationToken);
 
     public Task SaveConsentAsync(string user, string clientId, IReadOnlyList<string> scopes, TimeSpan lifetime, CancellationToken cancellationToken) =>
-        SetAsync($"consent:{Hash(user + "\n" + clientId)}", new ConsentRecord(FormatVersion, scopes, time.GetUtcNow()), SignInJson.Default.ConsentRecord, lifetime, cancellationToken);
+        SetAsync($"consent:{Hash(user + "\n" + clientId)}", new ConsentRecord(RecordFormats.SignIn, scopes, time.GetUtcNow()), SignInJson.Default.ConsentRecord, lifetime, cancellationToken);
 
     public Task SaveClientAsync(RegisteredClientRecord client, TimeSpan lifetime, CancellationToken cancellationToken) =>
         SetAsync($"client:{Hash(client.ClientId)}", client, SignInJson.Default.RegisteredClientRecord, lifetime, cancellationToken);
@@ -127,12 +126,19 @@ internal sealed class SignInStore(IStateStore store, TimeProvider time)
         return json is not null && await store.DeleteValueAsync(Key(name), cancellationToken) ? Read(json, type) : null;
     }
 
-    /// <summary>A record of a format this version does not know reads as absent (the flow starts over) rather than failing.</summary>
+    /// <summary>
+    /// A record of any format number, fields this version does not know ignored (the store's record-format convention);
+    /// one that cannot be read (a null where this version needs a value) reads as absent (the flow starts over) rather than failing.
+    /// </summary>
     private static T? Read<T>(string json, JsonTypeInfo<T> type) where T : class
     {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.TryGetProperty("v", out var version) && version.TryGetInt32(out var v) && v == FormatVersion
-            ? document.RootElement.Deserialize(type)
-            : null;
+        try
+        {
+            return JsonSerializer.Deserialize(json, type);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

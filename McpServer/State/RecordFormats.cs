@@ -35,6 +35,9 @@ public static class RecordFormats
     /// <summary><c>prynai:revision:{name}</c> and the index <c>prynai:revisions</c>: which revisions run, and what each serves.</summary>
     public const int Revision = 1;
 
+    /// <summary><c>prynai:signin:*</c>: pending authorizations, consents, grants (refresh families), registered clients.</summary>
+    public const int SignIn = 1;
+
     /// <summary>A Cosmos DB document holding a store primitive: a counter, a value, an event log, a change-feed event.</summary>
     public const int CosmosDocument = 1;
 

@@ -1,37 +1,26 @@
-using Prynai.McpServer;
-using Prynai.McpServer.Configuration;
-using Prynai.McpServer.Security;
-using Prynai.McpServer.State;
-using Prynai.McpServer.Transport;
+using Prynai.ConformanceHost;
+
+[assembly: HostingStartup(typeof(ConformanceServer.FixturesStartup))]
 
 namespace Prynai.ConformanceHost;
 
 /// <summary>
-/// The server as McpServer/Program.cs composes it, with the conformance fixtures registered first (the suite calls
-/// <c>tools[0]</c> with no arguments and reads <c>resources[0]</c>). <c>ConformanceHostTests</c> checks that it serves
-/// everything the product serves, so the two composition roots cannot drift apart unnoticed.
+/// The product's own entry point (McpServer's Program, unchanged), with the conformance fixtures added through ASP.NET
+/// Core's hosting-startup extension point: the same composition root, so the conformance suite always tests what ships.
+/// The fixtures are registered as the host is created, before the product's own tools (the suite calls
+/// <c>tools[0]</c> with no arguments and reads <c>resources[0]</c>).
 /// </summary>
 internal static class ConformanceServer
 {
-    public static Task<int> Main(string[] args) => StartupFailures.RunAsync(async () =>
+    public static Task<int> Main(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = HostEnvironment.Chosen(args) });
-        builder.Configuration.AddLegacyEnvironmentVariables();
+        Environment.SetEnvironmentVariable("ASPNETCORE_HOSTINGSTARTUPASSEMBLIES", typeof(ConformanceServer).Assembly.GetName().Name);
+        var product = typeof(Program).Assembly.EntryPoint ?? throw new InvalidOperationException("Prynai.McpServer has no entry point.");
+        return (Task<int>)product.Invoke(null, [args])!;
+    }
 
-        builder.Services.AddConformanceFixtures();
-        builder.AddServiceDefaults();
-        builder.AddPrynaiSecurity();
-        builder.AddPrynaiState();
-        builder.AddPrynaiMcp();
-        builder.AddPrynaiHttpTransport();
-
-        var app = builder.Build();
-
-        app.UsePrynaiSecurity();
-        app.MapDefaultEndpoints();
-        app.MapProtectedResourceMetadata();
-        app.MapMcpEndpoints();
-
-        await app.RunAsync();
-    });
+    internal sealed class FixturesStartup : IHostingStartup
+    {
+        public void Configure(IWebHostBuilder builder) => builder.ConfigureServices(services => services.AddConformanceFixtures());
+    }
 }

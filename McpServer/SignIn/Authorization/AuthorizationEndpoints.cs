@@ -5,6 +5,7 @@ using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using Prynai.McpServer.SignIn.Clients;
 using Prynai.McpServer.SignIn.Upstream;
+using Prynai.McpServer.State;
 
 namespace Prynai.McpServer.SignIn.Authorization;
 
@@ -53,7 +54,7 @@ internal static partial class AuthorizationEndpoints
             scopes = [.. settings.Scopes];
         }
         var csrf = SignInBrowser.NewSecret();
-        var pending = new PendingAuthorization(SignInStore.FormatVersion, SignInBrowser.NewSecret(), client.ClientId, request.RedirectUri!, scopes,
+        var pending = new PendingAuthorization(RecordFormats.SignIn, SignInBrowser.NewSecret(), client.ClientId, request.RedirectUri!, scopes,
             SignInUrls.Resource(context.Request), Parameters(request), SignInBrowser.Hash(csrf), SignInBrowser.Hash(SignInBrowser.Binding(context)));
 
         if (browser.RememberedUserKey(context) is { } remembered &&
@@ -168,7 +169,7 @@ internal static partial class AuthorizationEndpoints
             return SignInBrowser.ClientError(context, request.RedirectUri!, request.State, "invalid_request", "The sign-in was already completed; start again.");
         }
         var codeId = SignInBrowser.NewSecret();
-        var grant = new GrantRecord(SignInStore.FormatVersion, SignInBrowser.NewSecret(), client.ClientId, user, pending.Scopes, pending.Resource, pending.UpstreamTokens);
+        var grant = new GrantRecord(RecordFormats.SignIn, SignInBrowser.NewSecret(), client.ClientId, user, pending.Scopes, pending.Resource, pending.UpstreamTokens);
         await store.SaveCodeAsync(grant, codeId, settings.AuthorizationCodeLifetime, context.RequestAborted);
         return Results.SignIn(SignInPrincipal.For(grant, codeId, refreshId: null), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }

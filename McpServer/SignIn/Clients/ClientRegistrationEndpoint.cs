@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Prynai.McpServer.State;
 
 namespace Prynai.McpServer.SignIn.Clients;
 
@@ -89,7 +90,7 @@ internal static partial class ClientRegistrationEndpoint
         var redirects = body["redirect_uris"]!.AsArray().Select(r => r!.GetValue<string>()).ToList();
         var name = body["client_name"]?.GetValue<string>();
         var now = time.GetUtcNow();
-        await store.SaveClientAsync(new RegisteredClientRecord(SignInStore.FormatVersion, clientId, name, redirects, secret is null ? null : SignInClient.HashSecret(secret), now),
+        await store.SaveClientAsync(new RegisteredClientRecord(RecordFormats.SignIn, clientId, name, redirects, secret is null ? null : SignInClient.HashSecret(secret), now),
             settings.UnusedLifetime, context.RequestAborted);
         LogRegistered(logger, method);
 

@@ -29,13 +29,13 @@ public abstract class SignInStoreContract : IAsyncDisposable
 
     private static readonly SignedInUser User = new("oid-1", "tid-1", "Ann", "ann@contoso.test", ["MCP.Access"], ["Mcp.Access"]);
 
-    private static GrantRecord Grant(string id) => new(SignInStore.FormatVersion, id, "client-1", User, ["api://x/.default"], "http://127.0.0.1/mcp", "sealed");
+    private static GrantRecord Grant(string id) => new(RecordFormats.SignIn, id, "client-1", User, ["api://x/.default"], "http://127.0.0.1/mcp", "sealed");
 
     [Fact]
     public async Task PendingRequest_RoundTrips_AndIsTakenOnce()
     {
         var (a, b) = (await OpenAsync(), await OpenAsync());
-        var pending = new PendingAuthorization(SignInStore.FormatVersion, Id(), "client-1", "http://127.0.0.1/cb", ["s"], "http://r/mcp",
+        var pending = new PendingAuthorization(RecordFormats.SignIn, Id(), "client-1", "http://127.0.0.1/cb", ["s"], "http://r/mcp",
             new Dictionary<string, string> { ["state"] = "x" }, "csrf-hash", "browser-hash", User: User, ApprovedOnPage: true);
         await a.SavePendingAsync(pending, TimeSpan.FromMinutes(5), Ct);
 
@@ -96,7 +96,7 @@ public abstract class SignInStoreContract : IAsyncDisposable
         var (a, b) = (await OpenAsync(), await OpenAsync());
         var clientId = "dcr_" + Id();
         await a.SaveConsentAsync(User.Key, clientId, ["s1", "s2"], TimeSpan.FromMinutes(5), Ct);
-        await a.SaveClientAsync(new RegisteredClientRecord(SignInStore.FormatVersion, clientId, "Name", ["http://127.0.0.1/cb"], null, DateTimeOffset.UtcNow),
+        await a.SaveClientAsync(new RegisteredClientRecord(RecordFormats.SignIn, clientId, "Name", ["http://127.0.0.1/cb"], null, DateTimeOffset.UtcNow),
             TimeSpan.FromSeconds(1), Ct);
 
         Assert.Equal(["s1", "s2"], (await b.GetConsentAsync(User.Key, clientId, Ct))!.Scopes);
@@ -130,15 +130,23 @@ public abstract class SignInStoreContract : IAsyncDisposable
     }
 
     [Fact]
-    public async Task ARecordOfAnotherFormatVersion_ReadsAsAbsent()
+    public async Task ARecordOfANewerFormat_IsRead_IgnoringWhatItDoesNotKnow_AndAnUnreadableOneReadsAsAbsent()
     {
         var backend = await OpenBackendAsync();
         _stores.Add(backend);
         var store = new SignInStore(backend, TimeProvider.System);
-        var id = Id();
-        await backend.SetValueAsync($"{SignInStore.Prefix}family:{id}", """{"v":99,"id":"x"}""", TimeSpan.FromMinutes(1), Ct);
+        var (newer, incomplete) = (Id(), Id());
+        var written = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(Grant(newer), SignInJson.Default.GrantRecord))!.AsObject();
+        written[RecordFormats.Property] = 99;
+        written["addedLater"] = new System.Text.Json.Nodes.JsonObject { ["x"] = 1 };
+        await backend.SetValueAsync($"{SignInStore.Prefix}family:{newer}", written.ToJsonString(), TimeSpan.FromMinutes(1), Ct);
+        await backend.SetValueAsync($"{SignInStore.Prefix}family:{incomplete}", """{"format":1,"id":null}""", TimeSpan.FromMinutes(1), Ct);
 
-        Assert.Null(await store.GetFamilyAsync(id, Ct));
+        var read = await store.GetFamilyAsync(newer, Ct);
+        Assert.NotNull(read);
+        Assert.Equal(99, read.Format);
+        Assert.Equal("client-1", read.ClientId);
+        Assert.Null(await store.GetFamilyAsync(incomplete, Ct));
     }
 
     public virtual async ValueTask DisposeAsync()

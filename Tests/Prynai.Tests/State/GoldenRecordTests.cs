@@ -109,7 +109,7 @@ public sealed class GoldenRecordTests(RedisFixture redis, CosmosFixture cosmos) 
                 _owned.Add(connection);
                 var db = connection.GetDatabase();
                 await golden.WriteRedisAsync(db);
-                return (new RedisStateStore(connection, NullLogger<RedisStateStore>.Instance), new RedisTaskStore(connection, time));
+                return (new RedisStateStore(connection, new StoreAvailability(time, NullLogger<StoreAvailability>.Instance), NullLogger<RedisStateStore>.Instance), new RedisTaskStore(connection, time));
             }
             default:
             {
