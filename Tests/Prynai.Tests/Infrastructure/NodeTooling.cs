@@ -19,7 +19,12 @@ public static class NodeTooling
             {
                 return;
             }
-            var install = await CommandRunner.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(10), RepositoryPaths.Tests);
+            var npm = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+                .Select(folder => Path.Combine(folder, OperatingSystem.IsWindows() ? "npm.cmd" : "npm"))
+                .FirstOrDefault(File.Exists);
+            Assert.True(npm is not null, "npm is not on PATH: install Node.js 20 or later (with npm); the tests then install Node 22 and their " +
+                "packages from Tests/package-lock.json themselves (npm ci in Tests/).");
+            var install = await CommandRunner.RunAsync(npm, ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(10), RepositoryPaths.Tests);
             Assert.True(install.ExitCode == 0, $"npm ci in Tests/ failed:\n{install}");
         }
         finally
