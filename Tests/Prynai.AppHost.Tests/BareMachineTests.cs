@@ -94,7 +94,10 @@ public sealed partial class BareMachineTests : IDisposable
             {
                 return found;
             }
-            Assert.False(host.HasExited && !hostMayHaveExited, $"The AppHost exited ({host.ExitCode}) before {what}:\n{host.Output}");
+            if (host.HasExited && !hostMayHaveExited)
+            {
+                Assert.Fail($"The AppHost exited ({host.ExitCode}) before {what}:\n{host.Output}");
+            }
             try
             {
                 await Task.Delay(250, cancellationToken);
