@@ -74,7 +74,10 @@ public sealed class SmokeCommandTests(SmokeCommandTests.Server shared) : IClassF
 
     internal static Task<CommandRunner.Result> SmokeAsync(string[] arguments, IDictionary<string, string?>? environment = null) =>
         CommandRunner.RunAsync("dotnet", [RepositoryPaths.SmokeClientAssembly, "smoke", .. arguments], TimeSpan.FromMinutes(2),
-            environment: environment);
+            environment: new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
+            {
+                ["DOTNET_TieredCompilation"] = "0", // a run of seconds: tiered compilation only costs it (as for the servers)
+            });
 
     /// <summary>One server process for the class's smoke runs.</summary>
     public sealed class Server : IAsyncLifetime

@@ -215,15 +215,34 @@ public abstract class ReplicaPair : IAsyncLifetime
             ["Security__RateLimit__Enabled"] = "false",
         };
         var starting = new[] { ServerProcess.StartAsync(Environment("replica-a")), ServerProcess.StartAsync(Environment("replica-b")) };
-        (A, B) = (await starting[0], await starting[1]);
+        try
+        {
+            await Task.WhenAll(starting);
+        }
+        catch
+        {
+            // One replica failed to start: stop the other, which xUnit would not dispose.
+            foreach (var started in starting.Where(task => task.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+            throw;
+        }
+        (A, B) = (starting[0].Result, starting[1].Result);
         Proxy = await NginxProxy.StartAsync(A.Port, B.Port);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Proxy.DisposeAsync();
-        await A.DisposeAsync();
-        await B.DisposeAsync();
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+        if (A is not null)
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+        }
         await StopStoreAsync();
         GC.SuppressFinalize(this);
     }
