@@ -1,5 +1,4 @@
 using ModelContextProtocol.Protocol;
-using Prynai.McpServer.Conformance;
 using Prynai.McpServer.Notifications;
 using Prynai.McpServer.Prompts;
 using Prynai.McpServer.Resources;
@@ -74,11 +73,6 @@ public static class McpServerBuilderExtensions
                     Completions = new CompletionsCapability(),
                 };
             });
-        if (builder.Configuration.GetValue<bool>($"{McpTransportOptions.SectionName}:{nameof(McpTransportOptions.Conformance)}"))
-        {
-            mcp.AddConformanceFixtures();
-        }
-
         mcp.WithTools<ArithmeticTools>()
             .WithTools<EchoTools>()
             .WithTools<ProgressTools>()

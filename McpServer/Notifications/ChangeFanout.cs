@@ -51,6 +51,9 @@ internal sealed partial class ChangeFanout(
             case StateTopics.SessionReply:
                 await replies.DeliverAsync(change);
                 break;
+            case StateTopics.SessionRequestCancelled:
+                await replies.DeliverCancellationAsync(change);
+                break;
             case StateTopics.SessionEnded:
                 await sessions.DropAsync(change.Subject);
                 break;

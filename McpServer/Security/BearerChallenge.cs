@@ -92,7 +92,11 @@ internal static partial class BearerChallenge
         };
         var description = Describe(reason);
 
-        var parameters = new List<string> { $"resource_metadata=\"{ProtectedResourceMetadata.MetadataUrl(context.Request)}\"" };
+        var parameters = new List<string>();
+        if (ProtectedResourceMetadata.IsServed(auth))
+        {
+            parameters.Add($"resource_metadata=\"{ProtectedResourceMetadata.MetadataUrl(context.Request)}\"");
+        }
         if (auth.AdvertisedScopes.Count > 0)
         {
             parameters.Add($"scope=\"{string.Join(' ', auth.AdvertisedScopes)}\"");
@@ -104,7 +108,7 @@ internal static partial class BearerChallenge
         }
 
         context.Response.StatusCode = status;
-        context.Response.Headers.WWWAuthenticate = "Bearer " + string.Join(", ", parameters);
+        context.Response.Headers.WWWAuthenticate = parameters.Count == 0 ? "Bearer" : "Bearer " + string.Join(", ", parameters);
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body,
             new BearerErrorBody(error ?? "unauthorized", description), BearerErrorJson.Default.BearerErrorBody, context.RequestAborted);

@@ -8,7 +8,9 @@ namespace Prynai.McpServer.Security;
 /// OAuth 2.0 Protected Resource Metadata (RFC 9728) at <c>/.well-known/oauth-protected-resource</c> and
 /// <c>…/mcp</c>: tells a client which authorization server issues tokens for this server and which scopes to ask for.
 /// URLs are built from the request, so behind a proxy they follow the forwarded scheme and host once the
-/// forwarded-headers middleware trusts that proxy.
+/// forwarded-headers middleware trusts that proxy. Served only when there is an authorization server to name: without
+/// one (authentication off, or only Development's user-jwts keys) the paths answer 404, so a client such as mcp-remote
+/// does not start an OAuth discovery against a server that needs none, and challenges carry no <c>resource_metadata</c>.
 /// </summary>
 internal static class ProtectedResourceMetadata
 {
@@ -16,12 +18,19 @@ internal static class ProtectedResourceMetadata
 
     public static string MetadataUrl(HttpRequest request) => $"{BaseUrl(request)}{Path}{McpPath(request)}";
 
+    /// <summary>Whether the metadata is served: an authorization server issues this server's tokens.</summary>
+    public static bool IsServed(AuthOptions auth) => auth.EffectiveAuthority is not null;
+
     public static string ResourceUrl(HttpRequest request) => $"{BaseUrl(request)}{McpPath(request)}";
 
     public static IEndpointConventionBuilder MapProtectedResourceMetadata(this IEndpointRouteBuilder endpoints)
     {
         var mcpPath = endpoints.ServiceProvider.GetRequiredService<IOptions<McpTransportOptions>>().Value.Path;
         var group = endpoints.MapGroup("");
+        if (!IsServed(endpoints.ServiceProvider.GetRequiredService<IOptions<AuthOptions>>().Value))
+        {
+            return group;
+        }
         group.MapGet(Path, Describe);
         group.MapGet(Path + mcpPath, Describe);
         return group.AllowAnonymous();
@@ -32,7 +41,7 @@ internal static class ProtectedResourceMetadata
         var auth = options.Value;
         var document = new MetadataDocument(
             ResourceUrl(context.Request),
-            auth.EffectiveAuthority is { } authority ? [authority] : [],
+            [auth.EffectiveAuthority!],
             auth.AdvertisedScopes,
             ["header"],
             "Prynai MCP");

@@ -72,6 +72,12 @@ public static class StateTopics
     /// </summary>
     public const string SessionReply = "session-reply";
 
+    /// <summary>
+    /// A client cancelled a request of its session on a replica that is not answering it; subject = session id,
+    /// payload = the <c>notifications/cancelled</c> message.
+    /// </summary>
+    public const string SessionRequestCancelled = "session-request-cancelled";
+
     /// <summary>A GET stream of a legacy session opened on some replica; subject = session id, payload = the log id where it starts.</summary>
     public const string SessionStreamOpened = "session-stream-opened";
 

@@ -19,7 +19,7 @@ internal sealed partial class RedisStateStore : IStateStore, IAsyncDisposable
     private readonly SemaphoreSlim _subscribeLock = new(1, 1);
     private volatile bool _subscribed;
 
-    public RedisStateStore(IConnectionMultiplexer connection, ILogger<RedisStateStore> logger)
+    public RedisStateStore(IConnectionMultiplexer connection, StoreAvailability availability, ILogger<RedisStateStore> logger)
     {
         _connection = connection;
         _logger = logger;
@@ -31,10 +31,14 @@ internal sealed partial class RedisStateStore : IStateStore, IAsyncDisposable
                 _changes.Enqueue(change);
             }
         };
-        connection.ConnectionFailed += (_, e) => LogConnectionFailed(_logger, e.FailureType.ToString());
+        // Every reconnect attempt fails again while Redis is down: the outage is logged once, by the availability log.
+        connection.ConnectionFailed += (_, e) => availability.ReportUnavailable(Kind, $"{e.FailureType} on {e.EndPoint} ({e.ConnectionType})");
         connection.ConnectionRestored += (_, _) =>
         {
-            LogConnectionRestored(_logger);
+            if (connection.IsConnected)
+            {
+                availability.ReportAvailable(Kind);
+            }
             _ = EnsureSubscribedAsync();
         };
     }
@@ -174,13 +178,7 @@ internal sealed partial class RedisStateStore : IStateStore, IAsyncDisposable
         await _changes.DisposeAsync();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis connection lost ({FailureType}); reconnecting in the background")]
-    private static partial void LogConnectionFailed(ILogger logger, string failureType);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Redis connection restored")]
-    private static partial void LogConnectionRestored(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not subscribe to Redis change notifications yet; retrying when the connection returns")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not subscribe to Redis change notifications yet; retrying when the connection returns")]
     private static partial void LogSubscribeFailed(ILogger logger, Exception exception);
 }
 

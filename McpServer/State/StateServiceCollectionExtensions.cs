@@ -21,6 +21,7 @@ public static class StateServiceCollectionExtensions
         services.AddOptions<CosmosStateOptions>().BindConfiguration(CosmosStateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PrynaiTelemetry>();
+        services.AddSingleton<StoreAvailability>();
 
         var cosmos = builder.Configuration.GetConnectionString("cosmos");
         var cache = builder.Configuration.GetConnectionString("cache");
@@ -53,7 +54,8 @@ public static class StateServiceCollectionExtensions
                 : RedisConnection.Parse(redisUrl!);
             location = _ => RedisConnection.Describe(configuration);
             builder.AddPrynaiRedisClient(configuration, RedisConnection.TrustedCa(builder.Configuration[StateOptions.RedisTrustedCaCertificateSetting]));
-            services.AddSingleton(provider => new RedisStateStore(provider.GetRequiredService<IConnectionMultiplexer>(), provider.GetRequiredService<ILogger<RedisStateStore>>()));
+            services.AddSingleton(provider => new RedisStateStore(provider.GetRequiredService<IConnectionMultiplexer>(),
+                provider.GetRequiredService<StoreAvailability>(), provider.GetRequiredService<ILogger<RedisStateStore>>()));
             services.AddSingleton<IStateStore>(provider => Instrument(provider, provider.GetRequiredService<RedisStateStore>()));
             services.AddHostedService(provider => new StateStoreStarter(_ => provider.GetRequiredService<RedisStateStore>().StartAsync()));
         }
@@ -83,7 +85,7 @@ public static class StateServiceCollectionExtensions
     }
 
     private static IStateStore Instrument(IServiceProvider provider, IStateStore store) =>
-        new InstrumentedStateStore(store, provider.GetRequiredService<PrynaiTelemetry>());
+        new InstrumentedStateStore(store, provider.GetRequiredService<PrynaiTelemetry>(), provider.GetRequiredService<StoreAvailability>());
 
     /// <summary>Connects the store when the host starts, so a misconfiguration shows at startup and not on first use.</summary>
     private sealed class StateStoreStarter(Func<CancellationToken, Task> start) : IHostedService

@@ -129,7 +129,7 @@ public sealed record ExpertAnswer(
     [property: Description("The question as asked.")] string Question,
     [property: Description("The answer: the client's model's, or a summary of the facts when it could not sample.")] string Answer,
     [property: Description("\"client-llm\" when the client's model answered, \"facts\" otherwise.")] string Source,
-    [property: Description("The model the client reported, or null."), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Model,
+    [property: Description("The model the client reported; absent when the answer is not the model's.")] string? Model,
     [property: Description("The records the answer is based on.")] ExpertFacts Facts);
 
 /// <summary>The records an expert gathered; sections an expert does not use are null.</summary>

@@ -115,7 +115,7 @@ public sealed record SubscriptionChange(
     [property: Description("The subscription before.")] Subscription Before,
     [property: Description("The subscription after.")] Subscription After,
     [property: Description("What changed; empty when the values asked for were already in place.")] IReadOnlyList<string> Changes,
-    [property: Description("The audit entry written, or null when nothing changed.")] AuditEntry? Audit);
+    [property: Description("The audit entry written; absent when nothing changed.")] AuditEntry? Audit);
 
 /// <summary>The outcome of unlock_account.</summary>
 public sealed record AccountUnlock(

@@ -16,7 +16,7 @@ public sealed record Customer(
     [property: Description("Loyalty level: standard, silver, gold or platinum.")] string LoyaltyLevel,
     [property: Description("The day the customer joined.")] DateOnly JoinedOn,
     [property: Description("True while the online account is locked (e.g. after failed sign-ins).")] bool AccountLocked,
-    [property: Description("The named scenario this customer illustrates, or null for generated customers.")] string? Scenario);
+    [property: Description("The named scenario this customer illustrates; absent for generated customers.")] string? Scenario);
 
 /// <summary>A customer's subscription to a product.</summary>
 public sealed record Subscription(
@@ -95,7 +95,7 @@ public sealed record Incident(
     [property: Description("What is wrong.")] string Summary,
     [property: Description("minor, major or critical.")] string Severity,
     [property: Description("When it started (UTC).")] DateTimeOffset StartedAt,
-    [property: Description("When it was resolved (UTC), or null while ongoing.")] DateTimeOffset? ResolvedAt);
+    [property: Description("When it was resolved (UTC); absent while ongoing.")] DateTimeOffset? ResolvedAt);
 
 /// <summary>A knowledge-base article.</summary>
 public sealed record KnowledgeArticle(

@@ -133,7 +133,7 @@ public sealed record TroubleshootReport(
     [property: Description("The problems found.")] IReadOnlyList<string> Findings,
     [property: Description("What to do next.")] string Recommendation,
     [property: Description("Knowledge-base articles that may help.")] IReadOnlyList<KnowledgeHit> Articles,
-    [property: Description("What happened to the requested restart, or null when none was requested.")] string? Restart = null);
+    [property: Description("What happened to the requested restart; absent when none was requested.")] string? Restart = null);
 
 public sealed record TroubleshootStep(
     [property: Description("Step number, 1-10 (11 with a restart).")] int Step,

@@ -47,6 +47,6 @@ public sealed record SubscriptionUsage(
     [property: Description("Days with a record in the range.")] int DaysWithData,
     [property: Description("Total in GB.")] decimal TotalGb,
     [property: Description("Average per day with data, in GB.")] decimal AverageDailyGb,
-    [property: Description("The day with the most usage, or null without data.")] DateOnly? PeakDay,
+    [property: Description("The day with the most usage; absent without data.")] DateOnly? PeakDay,
     [property: Description("Usage on the peak day, in GB.")] decimal PeakGb,
     [property: Description("Days above three times the median day.")] IReadOnlyList<DateOnly> SpikeDays);

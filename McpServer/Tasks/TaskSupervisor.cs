@@ -163,7 +163,8 @@ internal sealed partial class TaskSupervisor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} of {Owner} ended as failed: {Reason}")]
     private static partial void LogReaped(ILogger logger, string taskId, string owner, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Store} store is unavailable; task supervision resumes when it answers")]
+    // The outage itself is logged once by the store's availability log.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The {Store} store is unavailable; task supervision resumes when it answers")]
     private static partial void LogStoreUnavailable(ILogger logger, string store);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A task supervision pass failed")]

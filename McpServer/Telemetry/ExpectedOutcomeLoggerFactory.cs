@@ -7,14 +7,16 @@ namespace Prynai.McpServer.Telemetry;
 /// <summary>
 /// The MCP SDK logs every exception a handler throws at error level with its stack — an unknown tool, a refused
 /// role, a resource that does not exist, a tool's own refusal: outcomes the caller caused and was told about. Those are
-/// not server failures, so in the SDK's log categories they drop to Debug without the stack; a state store outage drops
-/// to one Warning line (the store's own log and /healthz tell the story); anything else stays as the SDK logged it.
-/// The host's own "Hosting failed to start" entry (the exception and its stack) is dropped too:
-/// <see cref="Configuration.StartupFailures"/> reports that failure as one line.
+/// not server failures, so in the SDK's log categories they drop to Debug without the stack, and so does a call that
+/// failed because the state store is down (<see cref="StoreAvailability"/> logs the outage once, and /healthz shows it);
+/// anything else stays as the SDK logged it. The Redis client logs every failed reconnect attempt as an error: its
+/// warnings and errors drop to Debug too, for the same reason. The host's own "Hosting failed to start" entry (the
+/// exception and its stack) is dropped: <see cref="Configuration.StartupFailures"/> reports that failure as one line.
 /// </summary>
 internal sealed class ExpectedOutcomeLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 {
     private const string SdkCategoryPrefix = "ModelContextProtocol";
+    private const string RedisClientCategoryPrefix = "StackExchange.Redis";
     private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
     private const int HostingFailedToStart = 11;
 
@@ -35,6 +37,7 @@ internal sealed class ExpectedOutcomeLoggerFactory(ILoggerFactory inner) : ILogg
     {
         var logger = inner.CreateLogger(categoryName);
         return categoryName.StartsWith(SdkCategoryPrefix, StringComparison.Ordinal) ? new ClassifyingLogger(logger)
+            : categoryName.StartsWith(RedisClientCategoryPrefix, StringComparison.Ordinal) ? new DebugOnlyLogger(logger)
             : categoryName == HostCategory ? new StartupFailureLogger(logger)
             : logger;
     }
@@ -50,7 +53,7 @@ internal sealed class ExpectedOutcomeLoggerFactory(ILoggerFactory inner) : ILogg
         {
             if (current is StateStoreUnavailableException)
             {
-                return LogLevel.Warning;
+                return LogLevel.Debug;
             }
         }
         return exception switch
@@ -73,6 +76,27 @@ internal sealed class ExpectedOutcomeLoggerFactory(ILoggerFactory inner) : ILogg
             if (eventId.Id != HostingFailedToStart)
             {
                 inner.Log(logLevel, eventId, state, exception, formatter);
+            }
+        }
+    }
+
+    /// <summary>Everything at Debug at most, the exception's message kept and its stack left out.</summary>
+    private sealed class DebugOnlyLogger(ILogger inner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel < LogLevel.Warning ? logLevel : LogLevel.Debug);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel < LogLevel.Warning)
+            {
+                inner.Log(logLevel, eventId, state, exception, formatter);
+            }
+            else if (inner.IsEnabled(LogLevel.Debug))
+            {
+                var message = exception is null ? formatter(state, exception) : $"{formatter(state, exception)} {exception.GetType().Name}: {exception.Message}";
+                inner.Log(LogLevel.Debug, eventId, message, null, static (text, _) => text);
             }
         }
     }

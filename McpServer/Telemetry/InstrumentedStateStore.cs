@@ -4,10 +4,11 @@ using Prynai.McpServer.State;
 namespace Prynai.McpServer.Telemetry;
 
 /// <summary>
-/// Wraps the chosen state store: every operation is a client span (child of the MCP request that caused it) and a
-/// sample of <c>prynai.store.operation.duration</c>.
+/// Wraps the chosen state store: every operation is a client span (child of the MCP request that caused it), a
+/// sample of <c>prynai.store.operation.duration</c>, and a report to <see cref="StoreAvailability"/> (which logs an
+/// outage once, when it starts and when it ends).
 /// </summary>
-internal sealed class InstrumentedStateStore(IStateStore inner, PrynaiTelemetry telemetry) : IStateStore
+internal sealed class InstrumentedStateStore(IStateStore inner, PrynaiTelemetry telemetry, StoreAvailability availability) : IStateStore
 {
     private readonly string _system = inner.Kind switch { "cosmos" => "azure.cosmosdb", var kind => kind };
 
@@ -56,10 +57,13 @@ internal sealed class InstrumentedStateStore(IStateStore inner, PrynaiTelemetry 
         var outcome = "ok";
         try
         {
-            return await run();
+            var result = await run();
+            availability.ReportAvailable(inner.Kind);
+            return result;
         }
         catch (StateStoreUnavailableException ex)
         {
+            availability.ReportUnavailable(inner.Kind, ex.InnerException?.Message ?? ex.Message);
             outcome = "unavailable";
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             activity?.SetTag("error.type", "unavailable");

@@ -41,14 +41,18 @@ internal static class ClientLog
             cancellationToken: cancellationToken);
     }
 
+    /// <summary>The level a session's client gets until it calls logging/setLevel: info and above, no debug chatter.</summary>
+    public const LoggingLevel SessionDefaultLevel = LoggingLevel.Info;
+
     /// <summary>
-    /// Session clients get every message until they call logging/setLevel; 2026-07-28 clients only get messages
-    /// when their request's _meta names a level, as that revision requires. Tasks have no log messages.
+    /// Session clients get messages from <see cref="SessionDefaultLevel"/> up until they call logging/setLevel, then
+    /// from the level they chose; 2026-07-28 clients only get messages when their request's _meta names a level, as
+    /// that revision requires. Tasks have no log messages.
     /// </summary>
     internal static bool ShouldSend(MessageContext request, LoggingLevel level) =>
         Tasks.TaskExecution.Of(request) is null && (request.JsonRpcMessage.Context?.LogLevel ?? SessionLogLevel.Of(request) ?? request.Server.LoggingLevel) switch
         {
             { } minimum => level >= minimum,
-            null => !ProtocolRevisions.UsesPerRequestMetadata(request.Server.NegotiatedProtocolVersion),
+            null => !ProtocolRevisions.UsesPerRequestMetadata(request.Server.NegotiatedProtocolVersion) && level >= SessionDefaultLevel,
         };
 }

@@ -75,4 +75,4 @@ public sealed class SamplingTools
 public sealed record SummaryResult(
     [property: Description("The summary, or \"sampling unavailable\".")] string Summary,
     [property: Description("\"client-llm\" when the client's model answered, \"fallback\" otherwise.")] string Source,
-    [property: Description("The model the client reported, or null when it did not answer."), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Model);
+    [property: Description("The model the client reported; absent when it did not answer.")] string? Model);

@@ -12,6 +12,7 @@ namespace Prynai.McpServer.Transport;
 internal sealed class LegacySession : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<RequestId, CancellationTokenSource> _requestsInFlight = new();
     private readonly TimeProvider _time;
     private Task _run = Task.CompletedTask;
     private long _lastActivity;
@@ -59,6 +60,38 @@ internal sealed class LegacySession : IAsyncDisposable
 
     /// <summary>This copy is leaving memory (parked or expired); a new lookup finds the session again.</summary>
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
+
+    /// <summary>
+    /// Notes a client request this replica is answering on a POST stream. The token ends that stream when the client
+    /// cancels the request (<see cref="EndCancelledRequest"/>) or leaves; dispose the result when the request is over.
+    /// </summary>
+    public RequestInFlight TrackRequest(RequestId id, CancellationToken requestAborted)
+    {
+        var ended = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        _requestsInFlight[id] = ended;
+        return new RequestInFlight(this, id, ended);
+    }
+
+    /// <summary>Whether this replica is answering the request <paramref name="id"/> of this session.</summary>
+    public bool IsAnswering(RequestId id) => _requestsInFlight.ContainsKey(id);
+
+    /// <summary>Ends the stream of a request the client cancelled; false when this replica is not answering it.</summary>
+    public bool EndCancelledRequest(RequestId id)
+    {
+        if (!_requestsInFlight.TryGetValue(id, out var ended))
+        {
+            return false;
+        }
+        try
+        {
+            ended.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request finished meanwhile.
+        }
+        return true;
+    }
 
     public void Start(ProtocolServer server)
     {
@@ -137,6 +170,18 @@ internal sealed class LegacySession : IAsyncDisposable
             await Server.DisposeAsync();
         }
         _stop.Dispose();
+    }
+
+    /// <summary>A request this replica is answering; see <see cref="TrackRequest"/>.</summary>
+    public sealed class RequestInFlight(LegacySession session, RequestId id, CancellationTokenSource ended) : IDisposable
+    {
+        public CancellationToken Token => ended.Token;
+
+        public void Dispose()
+        {
+            session._requestsInFlight.TryRemove(new KeyValuePair<RequestId, CancellationTokenSource>(id, ended));
+            ended.Dispose();
+        }
     }
 
     public readonly struct RequestScope(LegacySession session) : IDisposable

@@ -50,7 +50,4 @@ public sealed class McpTransportOptions
 
     /// <summary>Also serve the deprecated HTTP+SSE transport (<c>GET /sse</c> + <c>POST /messages?sessionId=…</c>).</summary>
     public bool EnableLegacySse { get; set; }
-
-    /// <summary>Serve the fixtures the official MCP conformance suite calls (test_* tools, test:// resources...).</summary>
-    public bool Conformance { get; set; }
 }

@@ -45,6 +45,10 @@ internal static class RequestParamsValidator
             RequestMethods.ToolsList or RequestMethods.PromptsList or RequestMethods.ResourcesList or RequestMethods.ResourcesTemplatesList =>
                 Optional(p, "cursor", JsonValueKind.String),
             RequestMethods.CompletionComplete => Completion(p),
+            RequestMethods.SubscriptionsListen => Member(p, "notifications") is JsonObject notifications
+                ? Bind(notifications, "params.notifications", TypeInfo<SubscriptionsListenNotifications>())
+                : "Invalid params: subscriptions/listen needs params.notifications, an object naming what to listen to " +
+                  $"(e.g. {{\"toolsListChanged\": true}}), got {(Member(p, "notifications") is { } given ? Describe(given) : "none")}.",
 #pragma warning disable MCP9005 // logging/setLevel still exists on the session revisions
             RequestMethods.LoggingSetLevel => LogLevel(p, "level", "params.level"),
 #pragma warning restore MCP9005
@@ -53,7 +57,8 @@ internal static class RequestParamsValidator
     }
 
     private static bool RequiresParams(string method) => method is RequestMethods.ToolsCall or RequestMethods.PromptsGet or RequestMethods.ResourcesRead
-        or RequestMethods.ResourcesSubscribe or RequestMethods.ResourcesUnsubscribe or RequestMethods.CompletionComplete or RequestMethods.Initialize;
+        or RequestMethods.ResourcesSubscribe or RequestMethods.ResourcesUnsubscribe or RequestMethods.CompletionComplete or RequestMethods.Initialize
+        or RequestMethods.SubscriptionsListen;
 
     private static string? Meta(JsonObject p)
     {

@@ -34,38 +34,16 @@ internal sealed partial class SessionDirectory(IStateStore store, IOptions<McpTr
         try
         {
             await store.SetValueAsync(KeyPrefix + sessionId, document.ToJsonString(), options.Value.SessionIdleTimeout, cancellationToken);
-            if (Interlocked.Exchange(ref _failing, 0) == 1)
-            {
-                LogRecordsSavedAgain(logger, store.Kind);
-            }
             return true;
         }
         catch (StateStoreUnavailableException ex)
         {
-            // The session still works on this replica; only a move to another replica would fail.
-            NoteFailure(ex, "save");
+            // The session still works on this replica; only a move to another replica would fail. The outage is logged
+            // once by the store's availability log, which says so.
+            LogRecordFailed(logger, "save", store.Kind, ex.InnerException?.Message ?? ex.Message);
             return false;
         }
     }
-
-    /// <summary>
-    /// An outage fails every session's save at once: the first failure is one warning (no stack: the cause is the
-    /// store, whose own log and /healthz say more), the rest are Debug, and the first success afterwards says so.
-    /// </summary>
-    private void NoteFailure(StateStoreUnavailableException exception, string operation)
-    {
-        var reason = exception.InnerException?.Message ?? exception.Message;
-        if (Interlocked.Exchange(ref _failing, 1) == 0)
-        {
-            LogRecordsFailing(logger, operation, store.Kind, reason);
-        }
-        else
-        {
-            LogRecordStillFailing(logger, operation, store.Kind, reason);
-        }
-    }
-
-    private int _failing;
 
     /// <summary>The record, or null when the session never existed, was deleted or expired.</summary>
     public async Task<SessionRecord?> FindAsync(string sessionId, CancellationToken cancellationToken)
@@ -91,17 +69,10 @@ internal sealed partial class SessionDirectory(IStateStore store, IOptions<McpTr
         catch (StateStoreUnavailableException ex)
         {
             // The record expires after the idle timeout.
-            NoteFailure(ex, "delete");
+            LogRecordFailed(logger, "delete", store.Kind, ex.InnerException?.Message ?? ex.Message);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session records cannot be written: a {Operation} in the {Store} store failed ({Reason}). " +
-        "Sessions keep working on this replica but cannot move to another or survive a restart until the store answers; further failures are logged at Debug")]
-    private static partial void LogRecordsFailing(ILogger logger, string operation, string store, string reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Session record {Operation} in the {Store} store failed again ({Reason})")]
-    private static partial void LogRecordStillFailing(ILogger logger, string operation, string store, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Session records are written to the {Store} store again")]
-    private static partial void LogRecordsSavedAgain(ILogger logger, string store);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session record {Operation} in the {Store} store failed ({Reason})")]
+    private static partial void LogRecordFailed(ILogger logger, string operation, string store, string reason);
 }

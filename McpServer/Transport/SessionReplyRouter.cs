@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.State;
@@ -7,9 +8,11 @@ using Prynai.McpServer.State;
 namespace Prynai.McpServer.Transport;
 
 /// <summary>
-/// Without sticky sessions, the client's answer to a server-initiated request (sampling, elicitation) can reach a
-/// replica other than the one awaiting it. This remembers which requests this replica sent; an answer to one it did
-/// not send is forwarded through the store's change feed to every replica, and the one that sent it takes it.
+/// Without sticky sessions, a client's message about an earlier request can reach a replica other than the one the
+/// request is on. The client's answer to a server-initiated request (sampling, elicitation): this remembers which
+/// requests this replica sent; an answer to one it did not send is forwarded through the store's change feed to every
+/// replica, and the one that sent it takes it. A <c>notifications/cancelled</c> for a request this replica is not
+/// answering goes the same way, to the replica that is.
 /// </summary>
 internal sealed partial class SessionReplyRouter(IStateStore store, SessionTable sessions, TimeProvider time, ILogger<SessionReplyRouter> logger)
 {
@@ -50,6 +53,50 @@ internal sealed partial class SessionReplyRouter(IStateStore store, SessionTable
         LogDelivered(logger);
     }
 
+    /// <summary>
+    /// The client cancelled one of its requests (the session's SDK server, which has the notification already, stops
+    /// the handler if it runs here): the request's stream ends here, or on the replica answering it.
+    /// </summary>
+    public async Task EndCancelledRequestAsync(LegacySession session, JsonRpcNotification cancelled, CancellationToken cancellationToken)
+    {
+        if (CancelledRequest(cancelled) is not { } id || session.EndCancelledRequest(id))
+        {
+            return;
+        }
+        try
+        {
+            await store.PublishAsync(new StateChange(StateTopics.SessionRequestCancelled, session.Id,
+                JsonSerializer.Serialize<JsonRpcMessage>(cancelled, JsonRpcHttpResponses.MessageTypeInfo)), cancellationToken);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            LogCancellationNotForwarded(logger, ex.Message);
+        }
+    }
+
+    /// <summary>A cancellation forwarded by another replica: taken when this replica answers the request.</summary>
+    public async Task DeliverCancellationAsync(StateChange change)
+    {
+        if (change.Payload is null ||
+            JsonSerializer.Deserialize(change.Payload, JsonRpcHttpResponses.MessageTypeInfo) is not JsonRpcNotification cancelled ||
+            CancelledRequest(cancelled) is not { } id ||
+            !sessions.TryGet(change.Subject, out var session) || !session.IsAnswering(id))
+        {
+            return;
+        }
+        await session.Transport.HandlePostRequestAsync(cancelled, Stream.Null, CancellationToken.None);
+        session.EndCancelledRequest(id);
+        LogCancellationDelivered(logger);
+    }
+
+    /// <summary>The id a cancellation names; null for one whose params are not as the spec writes them (nothing to end).</summary>
+    private static RequestId? CancelledRequest(JsonRpcNotification cancelled) =>
+        cancelled.Params is JsonObject { } parameters && parameters["requestId"] is JsonValue id
+            ? id.TryGetValue(out string? text) ? new RequestId(text)
+            : id.GetValueKind() == JsonValueKind.Number && id.TryGetValue(out long number) ? new RequestId(number)
+            : null
+            : null;
+
     /// <summary>Forgets requests whose answer never came (the client left).</summary>
     public void ForgetAbandoned()
     {
@@ -61,6 +108,12 @@ internal sealed partial class SessionReplyRouter(IStateStore store, SessionTable
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Delivered a cancellation forwarded by another replica")]
+    private static partial void LogCancellationDelivered(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not forward a cancellation to the other replicas: {Reason}")]
+    private static partial void LogCancellationNotForwarded(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Delivered a client reply forwarded by another replica")]
     private static partial void LogDelivered(ILogger logger);

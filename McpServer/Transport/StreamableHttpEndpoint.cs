@@ -158,13 +158,39 @@ internal sealed partial class StreamableHttpEndpoint(
                 await InitializeAsync(context, session, message);
                 return;
             }
-            var wrote = await session.Transport.HandlePostRequestAsync(message, context.Response.Body, context.RequestAborted);
-            if (!wrote)
+            if (message is JsonRpcRequest sessionRequest)
             {
+                await AnswerOnSessionAsync(context, session, sessionRequest);
+            }
+            else
+            {
+                await session.Transport.HandlePostRequestAsync(message, Stream.Null, context.RequestAborted);
                 Accepted(context);
+                if (message is JsonRpcNotification { Method: NotificationMethods.CancelledNotification } cancelled)
+                {
+                    await replies.EndCancelledRequestAsync(session, cancelled, context.RequestAborted);
+                }
             }
         }
         _ = sessions.RefreshRecordIfDueAsync(session, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// A request on a session, answered on the POST's event stream. The stream ends with the answer — or at once when
+    /// the client cancels the request (<c>notifications/cancelled</c>: no answer follows, as the spec asks) or its
+    /// session ends meanwhile (DELETE, expiry): then the response simply ends where it got to, never as an error or a
+    /// reset connection.
+    /// </summary>
+    private static async Task AnswerOnSessionAsync(HttpContext context, LegacySession session, JsonRpcRequest request)
+    {
+        using var inFlight = session.TrackRequest(request.Id, context.RequestAborted);
+        try
+        {
+            await session.Transport.HandlePostRequestAsync(request, context.Response.Body, inFlight.Token);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>

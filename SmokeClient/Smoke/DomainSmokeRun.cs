@@ -15,6 +15,8 @@ namespace Prynai.SmokeClient.Smoke;
 /// </summary>
 public sealed class DomainSmokeRun(ConnectionSettings settings, SmokeReport report, string customerId)
 {
+    private OutputSchemaCheck _schemas = null!;
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         McpClient client;
@@ -31,6 +33,7 @@ public sealed class DomainSmokeRun(ConnectionSettings settings, SmokeReport repo
         await using (client)
         {
             report.Line("SERVER", $"{client.ServerInfo?.Name} {client.ServerInfo?.Version} (protocol {client.NegotiatedProtocolVersion})");
+            _schemas = await OutputSchemaCheck.LoadAsync(client, cancellationToken);
             var subscriptionId = await StepAsync("customer", () => CustomerAsync(client, cancellationToken));
             if (subscriptionId is null)
             {
@@ -44,6 +47,7 @@ public sealed class DomainSmokeRun(ConnectionSettings settings, SmokeReport repo
             await StepAsync("expert", () => ExpertAsync(client, cancellationToken));
             await StepAsync("customer resource", () => CustomerResourceAsync(client, cancellationToken));
             await StepAsync("roles", () => RolesAsync(client, cancellationToken));
+            _schemas.Report(report);
         }
         return report.Finish();
     }
@@ -57,9 +61,11 @@ public sealed class DomainSmokeRun(ConnectionSettings settings, SmokeReport repo
             $"{detail.GetProperty("openTickets")} open ticket(s)");
         var subscriptions = detail.GetProperty("subscriptions").EnumerateArray().Select(s => s.GetProperty("id").GetString()!).ToList();
         report.Check(subscriptions.Count > 0, "customer", $"{customerId} should have a subscription");
-        var bad = await client.CallToolAsync("get_customer_detail", new Dictionary<string, object?> { ["customer_id"] = "C9999" }, cancellationToken: cancellationToken);
+        var bad = await _schemas.CallAsync(client, "get_customer_detail", new Dictionary<string, object?> { ["customer_id"] = "C9999" }, cancellationToken);
         report.Check(bad.IsError == true && SmokeRun.Text(bad).Contains("No customer has the id C9999", StringComparison.Ordinal), "unknown customer",
             $"an unknown customer should be a clear tool error, got \"{SmokeRun.Text(bad)}\"");
+        // A generated customer illustrates no scenario: the shape whose absent member a result can get wrong.
+        await CallAsync(client, "get_customer_detail", new() { ["customer_id"] = "C0001" }, cancellationToken);
         return subscriptions.FirstOrDefault();
     }
 
@@ -83,8 +89,10 @@ public sealed class DomainSmokeRun(ConnectionSettings settings, SmokeReport repo
             ["to"] = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         }, cancellationToken);
         report.Line("DOMAIN USAGE", $"{usage.GetProperty("days").GetArrayLength()} day(s), {usage.GetProperty("totalGb")} GB");
-        var reversed = await client.CallToolAsync("get_data_usage", new Dictionary<string, object?>
-            { ["customer_id"] = customerId, ["from"] = "2026-10-31", ["to"] = "2026-10-01" }, cancellationToken: cancellationToken);
+        var empty = await CallAsync(client, "get_data_usage", new() { ["customer_id"] = customerId, ["from"] = "2000-01-01", ["to"] = "2000-01-31" }, cancellationToken);
+        report.Check(empty.GetProperty("days").GetArrayLength() == 0, "usage without data", "a range before the customer joined should have no days");
+        var reversed = await _schemas.CallAsync(client, "get_data_usage", new Dictionary<string, object?>
+            { ["customer_id"] = customerId, ["from"] = "2026-10-31", ["to"] = "2026-10-01" }, cancellationToken);
         return report.Check(reversed.IsError == true, "usage dates", "a reversed date range should be a tool error");
     }
 
@@ -110,8 +118,8 @@ public sealed class DomainSmokeRun(ConnectionSettings settings, SmokeReport repo
             return default;
         });
         var result = await report.WithProgressAsync("trouble_shoot_device", progress =>
-            client.CallToolAsync("trouble_shoot_device", new Dictionary<string, object?> { ["subscription_id"] = subscriptionId, ["symptom"] = "slow and dropping" },
-                new SynchronousProgress<ProgressNotificationValue>(p => progress.Report(new ProgressUpdate(p.Progress, p.Total, p.Message))), cancellationToken: cancellationToken).AsTask());
+            _schemas.CallAsync(client, "trouble_shoot_device", new Dictionary<string, object?> { ["subscription_id"] = subscriptionId, ["symptom"] = "slow and dropping" },
+                cancellationToken, new SynchronousProgress<ProgressNotificationValue>(p => progress.Report(new ProgressUpdate(p.Progress, p.Total, p.Message)))));
         var diagnosis = SmokeRun.Structured(result) ?? throw new McpException($"trouble_shoot_device failed: {SmokeRun.Text(result)}");
         var findings = diagnosis.GetProperty("findings").EnumerateArray().Select(f => f.GetString()!).ToList();
         report.Line("DOMAIN TROUBLESHOOT", $"{diagnosis.GetProperty("steps").GetArrayLength()} steps; findings {SmokeRun.Format(findings)}; {diagnosis.GetProperty("recommendation").GetString()}");
@@ -163,7 +171,7 @@ public sealed class DomainSmokeRun(ConnectionSettings settings, SmokeReport repo
         // Without the security role, calling it anyway must be refused.
         try
         {
-            await client.CallToolAsync("unlock_account", new Dictionary<string, object?> { ["customer_id"] = customerId, ["reason"] = "smoke" }, cancellationToken: cancellationToken);
+            await _schemas.CallAsync(client, "unlock_account", new Dictionary<string, object?> { ["customer_id"] = customerId, ["reason"] = "smoke" }, cancellationToken);
             return report.Check(false, "roles", "unlock_account should be refused without the security role");
         }
         catch (McpProtocolException ex)
@@ -172,9 +180,9 @@ public sealed class DomainSmokeRun(ConnectionSettings settings, SmokeReport repo
         }
     }
 
-    private static async Task<JsonElement> CallAsync(McpClient client, string tool, Dictionary<string, object?> arguments, CancellationToken cancellationToken)
+    private async Task<JsonElement> CallAsync(McpClient client, string tool, Dictionary<string, object?> arguments, CancellationToken cancellationToken)
     {
-        var result = await client.CallToolAsync(tool, arguments, cancellationToken: cancellationToken);
+        var result = await _schemas.CallAsync(client, tool, arguments, cancellationToken);
         return result.IsError == true || SmokeRun.Structured(result) is not { } structured
             ? throw new McpException($"{tool} failed: {SmokeRun.Text(result)}")
             : structured;

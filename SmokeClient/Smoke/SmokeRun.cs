@@ -26,6 +26,7 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
     private static readonly string[] ExpectedResources = ["prynai://status", "prynai://counter", "prynai://server-info"];
 
     private readonly ConcurrentQueue<string> _logMessages = new();
+    private OutputSchemaCheck _schemas = null!;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -43,6 +44,7 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
         await using (client)
         {
             report.Line("SERVER", $"{client.ServerInfo?.Name} {client.ServerInfo?.Version} (protocol {client.NegotiatedProtocolVersion})");
+            _schemas = await OutputSchemaCheck.LoadAsync(client, cancellationToken);
             await StepAsync("tools", () => ListToolsAsync(client, cancellationToken));
             await StepAsync("resources", () => ListResourcesAsync(client, cancellationToken));
             await StepAsync("prompts", () => ListPromptsAsync(client, cancellationToken));
@@ -53,6 +55,7 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
             await StepAsync("prompt", () => PromptAsync(client, cancellationToken));
             await StepAsync("sampling", () => SamplingAsync(client, cancellationToken));
             await StepAsync("long_task", () => LongTaskAsync(client, cancellationToken));
+            _schemas.Report(report);
         }
         return report.Finish();
     }
@@ -126,12 +129,12 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
         var product = await CallForNumberAsync(client, "multiply", new() { ["a"] = 4, ["b"] = 2.5 }, cancellationToken);
         report.Check(product == 10, "multiply", $"multiply(4, 2.5) should be 10, got {product}");
 
-        var byZero = await client.CallToolAsync("divide", new Dictionary<string, object?> { ["a"] = 1, ["b"] = 0 }, cancellationToken: cancellationToken);
+        var byZero = await _schemas.CallAsync(client, "divide", new Dictionary<string, object?> { ["a"] = 1, ["b"] = 0 }, cancellationToken);
         report.Line("DIVIDE BY ZERO", byZero.IsError == true ? $"error: {Text(byZero)}" : Text(byZero));
         report.Check(byZero.IsError == true && Text(byZero).Contains("zero", StringComparison.OrdinalIgnoreCase), "divide",
             "divide(1, 0) should be a tool error mentioning zero");
 
-        var unbound = await client.CallToolAsync("add", new Dictionary<string, object?> { ["a"] = "two" }, cancellationToken: cancellationToken);
+        var unbound = await _schemas.CallAsync(client, "add", new Dictionary<string, object?> { ["a"] = "two" }, cancellationToken);
         report.Check(unbound.IsError == true && Text(unbound).Contains("'b' is required", StringComparison.Ordinal), "arguments",
             $"add(a: \"two\") should name the problems, got \"{Text(unbound)}\"");
     }
@@ -142,7 +145,7 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
         if (IsStateless(client))
         {
             // 2026-07-28 asks for logs per request (_meta logLevel); sessions set a level once.
-            var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hello prynai" }, cancellationToken: cancellationToken);
+            var echo = await _schemas.CallAsync(client, "echo", new Dictionary<string, object?> { ["text"] = "hello prynai" }, cancellationToken);
             report.Line("ECHO", Text(echo));
             report.Check(Text(echo) == "hello prynai", "echo", $"echo should return its text, got \"{Text(echo)}\"");
             report.Check(_logMessages.IsEmpty, "echo log", "without a logLevel in _meta a 2026-07-28 client must get no log notifications");
@@ -152,7 +155,7 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
         {
             await client.SetLoggingLevelAsync(LoggingLevel.Info, cancellationToken: cancellationToken);
             _logMessages.Clear();
-            var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hello prynai" }, cancellationToken: cancellationToken);
+            var echo = await _schemas.CallAsync(client, "echo", new Dictionary<string, object?> { ["text"] = "hello prynai" }, cancellationToken);
             report.Line("ECHO", Text(echo));
             report.Check(Text(echo) == "hello prynai", "echo", $"echo should return its text, got \"{Text(echo)}\"");
             await WaitForAsync(() => _logMessages.Any(m => m.Contains("echo", StringComparison.Ordinal)), cancellationToken);
@@ -171,7 +174,7 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
         report.Line("COUNTER", before);
         for (var i = 0; i < 2; i++)
         {
-            var bumped = await client.CallToolAsync("bump_counter", new Dictionary<string, object?> { ["step"] = 1 }, cancellationToken: cancellationToken);
+            var bumped = await _schemas.CallAsync(client, "bump_counter", new Dictionary<string, object?> { ["step"] = 1 }, cancellationToken);
             report.Check(bumped.IsError != true, "bump_counter", $"bump_counter failed: {Text(bumped)}");
         }
         var after = long.Parse(await ReadTextAsync(client, "prynai://counter", cancellationToken));
@@ -198,8 +201,8 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
 
     private async Task SamplingAsync(McpClient client, CancellationToken cancellationToken)
     {
-        var result = await client.CallToolAsync("summarize_via_client_llm",
-            new Dictionary<string, object?> { ["text"] = "Prynai is an MCP server written in C#." }, cancellationToken: cancellationToken);
+        var result = await _schemas.CallAsync(client, "summarize_via_client_llm",
+            new Dictionary<string, object?> { ["text"] = "Prynai is an MCP server written in C#." }, cancellationToken);
         var summary = Structured(result)?.GetProperty("summary").GetString() ?? Text(result);
         report.Line("SAMPLING RESULT", summary);
         report.Check(settings.Sampling ? summary.StartsWith(McpConnection.MockPrefix, StringComparison.Ordinal) : summary == Unavailable,
@@ -218,9 +221,8 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
             return default;
         });
         var result = await report.WithProgressAsync("long_task", progress =>
-            client.CallToolAsync("long_task", new Dictionary<string, object?> { ["steps"] = 3 },
-                new SynchronousProgress<ProgressNotificationValue>(p => progress.Report(new ProgressUpdate(p.Progress, p.Total, p.Message))),
-                cancellationToken: cancellationToken).AsTask());
+            _schemas.CallAsync(client, "long_task", new Dictionary<string, object?> { ["steps"] = 3 }, cancellationToken,
+                new SynchronousProgress<ProgressNotificationValue>(p => progress.Report(new ProgressUpdate(p.Progress, p.Total, p.Message)))));
 
         await WaitForAsync(() => steps.Count >= 3, cancellationToken);
         var status = Structured(result)?.GetProperty("status").GetString();
@@ -231,9 +233,9 @@ public sealed class SmokeRun(ConnectionSettings settings, SmokeReport report)
             "long_task progress", $"expected progress 1..3 with messages step 1/3..3/3, got {Format(ordered.Select(step => $"{step.Progress}: {step.Message}"))}");
     }
 
-    private static async Task<double> CallForNumberAsync(McpClient client, string tool, Dictionary<string, object?> arguments, CancellationToken cancellationToken)
+    private async Task<double> CallForNumberAsync(McpClient client, string tool, Dictionary<string, object?> arguments, CancellationToken cancellationToken)
     {
-        var result = await client.CallToolAsync(tool, arguments, cancellationToken: cancellationToken);
+        var result = await _schemas.CallAsync(client, tool, arguments, cancellationToken);
         if (result.IsError == true)
         {
             throw new McpException($"{tool} failed: {Text(result)}");

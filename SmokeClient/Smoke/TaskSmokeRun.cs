@@ -18,6 +18,7 @@ public sealed partial class TaskSmokeRun(ConnectionSettings settings, SmokeRepor
     public const string Extension = "io.modelcontextprotocol/tasks";
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
     private long _nextId = 1;
+    private OutputSchemaCheck _schemas = null!;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -42,9 +43,11 @@ public sealed partial class TaskSmokeRun(ConnectionSettings settings, SmokeRepor
             {
                 return report.Finish();
             }
+            _schemas = await OutputSchemaCheck.LoadAsync(client, cancellationToken);
             await StepAsync("task", () => CompletedTaskAsync(client, cancellationToken));
             await StepAsync("task cancel", () => CancelledTaskAsync(client, cancellationToken));
             await StepAsync("task input", () => InputTaskAsync(client, cancellationToken));
+            _schemas.Report(report);
         }
         return report.Finish();
     }
@@ -57,6 +60,7 @@ public sealed partial class TaskSmokeRun(ConnectionSettings settings, SmokeRepor
         var clock = Stopwatch.StartNew();
         var done = await report.WithProgressAsync("long_task (task)", progress =>
             PollAsync(client, created, task => IsEnded(task), task => Show(task, progress), cancellationToken));
+        _schemas.Verify("long_task", done["result"]);
         var status = done["result"]?["structuredContent"]?["status"]?.GetValue<string>();
         report.Line("TASK RESULT", $"{done["status"]} after {clock.Elapsed.TotalSeconds:0.0} s: {done["result"]?["structuredContent"]?.ToJsonString()}");
         report.Check(done["status"]?.GetValue<string>() == "completed" && status == "done", "task", $"long_task should complete with status done, got {done.ToJsonString()}");
@@ -94,6 +98,7 @@ public sealed partial class TaskSmokeRun(ConnectionSettings settings, SmokeRepor
         }, id, cancellationToken);
         var done = await report.WithProgressAsync("trouble_shoot_device (task)", progress =>
             PollAsync(client, created, task => IsEnded(task), task => Show(task, progress), cancellationToken));
+        _schemas.Verify("trouble_shoot_device", done["result"]);
         var restart = done["result"]?["structuredContent"]?["restart"]?.GetValue<string>();
         report.Line("TASK INPUT RESULT", $"{done["status"]}: restart = {restart}");
         report.Check(done["status"]?.GetValue<string>() == "completed" && restart == "restart declined by the user", "task input",

@@ -1,7 +1,7 @@
 namespace Prynai.Tests.Infrastructure;
 
 /// <summary>
-/// The npm packages Tests/package.json pins (conformance suites, TypeScript SDK, Node 22). Installed with
+/// The npm packages Tests/package.json pins (conformance suites, TypeScript SDK, MCP Inspector, Node 22). Installed with
 /// <c>npm ci</c> the first time a test needs them, so a fresh clone needs no manual step (.ci/run also installs them).
 /// </summary>
 public static class NodeTooling
@@ -15,7 +15,8 @@ public static class NodeTooling
         {
             if (File.Exists(RepositoryPaths.Node22) &&
                 File.Exists(Path.Combine(RepositoryPaths.NodeModules, "@modelcontextprotocol", "sdk", "package.json")) &&
-                File.Exists(Path.Combine(RepositoryPaths.NodeModules, "conformance-next", "package.json")))
+                File.Exists(Path.Combine(RepositoryPaths.NodeModules, "conformance-next", "package.json")) &&
+                File.Exists(RepositoryPaths.InspectorCli))
             {
                 return;
             }

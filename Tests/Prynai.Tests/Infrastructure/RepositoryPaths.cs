@@ -12,10 +12,16 @@ public static class RepositoryPaths
     /// <summary>The Node 22 binary installed by Tests/package.json (the conformance suite needs Node 22).</summary>
     public static string Node22 => Path.Combine(NodeModules, "node", "bin", "node");
 
+    /// <summary>The MCP Inspector's command line (Tests/package.json pins it), run with <see cref="Node22"/>.</summary>
+    public static string InspectorCli => Path.Combine(NodeModules, "@modelcontextprotocol", "inspector", "clients", "launcher", "build", "index.js");
+
     /// <summary>The server's build output for the configuration these tests were built in.</summary>
     public static string ServerAssembly => ProjectAssembly("McpServer", "Prynai.McpServer.dll");
 
     public static string SmokeClientAssembly => ProjectAssembly("SmokeClient", "Prynai.SmokeClient.dll");
+
+    /// <summary>The server with the conformance suite's fixtures (Tests/Prynai.ConformanceHost).</summary>
+    public static string ConformanceHostAssembly => ProjectAssembly(Path.Combine("Tests", "Prynai.ConformanceHost"), "Prynai.ConformanceHost.dll");
 
     private static string ProjectAssembly(string project, string assembly)
     {

@@ -35,13 +35,14 @@ public sealed class ServerProcess : IAsyncDisposable
     public string Output => string.Join('\n', _output);
 
     public static async Task<ServerProcess> StartAsync(IDictionary<string, string?>? environment = null, string? stateDirectory = null,
-        string aspnetEnvironment = "Development", int? port = null, bool waitHealthy = true, string scheme = "http", IEnumerable<string>? arguments = null)
+        string aspnetEnvironment = "Development", int? port = null, bool waitHealthy = true, string scheme = "http", IEnumerable<string>? arguments = null,
+        string? assembly = null)
     {
         var ownState = stateDirectory is null ? new TempDirectory("prynai-server") : null;
         stateDirectory ??= ownState!.Path;
         var listenPort = port ?? FreePort.Next();
 
-        var start = new ProcessStartInfo("dotnet", [RepositoryPaths.ServerAssembly, .. arguments ?? []])
+        var start = new ProcessStartInfo("dotnet", [assembly ?? RepositoryPaths.ServerAssembly, .. arguments ?? []])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -76,6 +77,10 @@ public sealed class ServerProcess : IAsyncDisposable
         }
         return server;
     }
+
+    /// <summary>The server with the conformance suite's fixtures (Tests/Prynai.ConformanceHost) as a process.</summary>
+    public static Task<ServerProcess> StartConformanceHostAsync(IDictionary<string, string?>? environment = null) =>
+        StartAsync(environment, assembly: RepositoryPaths.ConformanceHostAssembly);
 
     /// <summary>Waits until /livez answers; fails with the server's output if it exits or takes too long.</summary>
     public async Task WaitUntilListeningAsync(TimeSpan? timeout = null)

@@ -98,6 +98,29 @@ public sealed class SseStream : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Reads (and drops) what is left until the server ends the stream; false when it is still open after
+    /// <paramref name="timeout"/>. A connection the server resets throws (an <see cref="IOException"/>), as a client sees it.
+    /// </summary>
+    public async Task<bool> EndsWithinAsync(TimeSpan timeout)
+    {
+        var deadline = Task.Delay(timeout, TestContext.Current.CancellationToken);
+        while (true)
+        {
+            _pendingLine ??= _reader.ReadLineAsync(_stop.Token).AsTask();
+            if (await Task.WhenAny(_pendingLine, deadline) == deadline)
+            {
+                return false;
+            }
+            var line = await _pendingLine;
+            _pendingLine = null;
+            if (line is null)
+            {
+                return true;
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

@@ -6,18 +6,16 @@ namespace Prynai.Tests.Interop;
 
 /// <summary>
 /// The official MCP conformance suite (npm @modelcontextprotocol/conformance) against the real server process with
-/// its conformance fixtures on: 0.1.16's active suite (session revisions) and 0.2.0-alpha.12's 2026-07-28
+/// the suite's fixtures (Tests/Prynai.ConformanceHost): 0.1.16's active suite (session revisions) and 0.2.0-alpha.12's 2026-07-28
 /// requirement set. Pass counts go to the test output.
 /// </summary>
 public sealed class ConformanceTests(ITestOutputHelper output)
 {
-    private static readonly Dictionary<string, string?> Conformance = new() { ["Mcp__Conformance"] = "true" };
-
     [Fact]
     public async Task Stable_0_1_16_ActiveSuite_PassesEveryScenario()
     {
         await NodeTooling.EnsureInstalledAsync();
-        await using var server = await ServerProcess.StartAsync(Conformance);
+        await using var server = await ServerProcess.StartConformanceHostAsync();
         using var results = new TempDirectory("conformance-stable");
 
         var run = await RunSuiteAsync("conformance-stable", ["server", "--url", server.McpEndpoint.ToString(), "-o", results.Path]);
@@ -34,7 +32,7 @@ public sealed class ConformanceTests(ITestOutputHelper output)
     public async Task Next_0_2_0_Alpha12_Requirements2026_PassesEveryScoredScenario_AndTheUnscoredOnes()
     {
         await NodeTooling.EnsureInstalledAsync();
-        await using var server = await ServerProcess.StartAsync(Conformance);
+        await using var server = await ServerProcess.StartConformanceHostAsync();
         using var results = new TempDirectory("conformance-next");
 
         var run = await RunSuiteAsync("conformance-next", ["server", "--url", server.McpEndpoint.ToString(), "--requirements", "2026-07-28",

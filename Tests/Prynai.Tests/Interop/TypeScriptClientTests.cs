@@ -28,4 +28,23 @@ public sealed class TypeScriptClientTests(ITestOutputHelper output)
             : report["sampling"]!.GetValue<string>()[..7]);
         Assert.Empty(report["errors"]!.AsArray());
     }
+
+    [Fact]
+    public async Task TypeScriptClient_CancelThenEndSession_LeavesNoWarningAndNoResetConnection()
+    {
+        await NodeTooling.EnsureInstalledAsync();
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["Tools__StepDelay"] = "00:00:00.200" });
+
+        var run = await CommandRunner.RunAsync(RepositoryPaths.Node22,
+            [Path.Combine(RepositoryPaths.Tests, "ts-client", "cancel-then-close.mjs"), "--url", server.McpEndpoint.ToString()], TimeSpan.FromMinutes(1));
+        output.WriteLine(run.StandardOutput);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var report = JsonNode.Parse(run.StandardOutput)!;
+        Assert.True(report["started"]!.GetValue<bool>());
+        Assert.StartsWith("rejected: ", report["callOutcome"]!.GetValue<string>());
+        Assert.True(report["terminated"]!.GetValue<bool>());
+        Assert.Empty(report["transportErrors"]!.AsArray());
+        Assert.DoesNotMatch(@"(?m)^(warn|fail|crit): ", server.Output);
+    }
 }

@@ -168,6 +168,30 @@ public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFi
         return response.StatusCode;
     }
 
+    // The metadata names an authorization server, so these tests configure one; nothing ever calls it (a closed port).
+    private const string UnreachableIssuerSetting = "Auth:Authority";
+    private const string UnreachableIssuer = "http://127.0.0.1:9/tenant/v2.0";
+
+    [Fact]
+    public async Task ProtectedResourceMetadata_WithoutAnAuthorizationServer_IsNotFound_AndChallengesDoNotPointAtIt()
+    {
+        using var open = new PrynaiServerFactory();
+        var client = open.CreateClient();
+        using var root = await client.GetAsync("/.well-known/oauth-protected-resource", Ct);
+        using var mcp = await client.GetAsync("/.well-known/oauth-protected-resource/mcp", Ct);
+        Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound], [root.StatusCode, mcp.StatusCode]);
+
+        using var configured = new PrynaiServerFactory(new Dictionary<string, string?>
+        {
+            [UnreachableIssuerSetting] = UnreachableIssuer,
+            ["Auth:RequireHttpsMetadata"] = "false",
+            ["Auth:Audiences:0"] = TestOidcIssuer.Audience,
+        });
+        using var served = await configured.CreateClient().GetAsync("/.well-known/oauth-protected-resource/mcp", Ct);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal([UnreachableIssuer], JsonNode.Parse(await served.Content.ReadAsStringAsync(Ct))!["authorization_servers"]!.AsArray().Select(v => v!.GetValue<string>()));
+    }
+
     [Theory]
     [InlineData(true, "mcp.contoso.com", "https://mcp.contoso.com")]
     [InlineData(true, "evil.example.com", "https://localhost")]
@@ -179,6 +203,9 @@ public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFi
             ["Security:ForwardedHeaders:Enabled"] = enabled.ToString(),
             ["Security:ForwardedHeaders:TrustAllProxies"] = "true",
             ["Security:AllowedHosts:0"] = "mcp.contoso.com",
+            [UnreachableIssuerSetting] = UnreachableIssuer,
+            ["Auth:RequireHttpsMetadata"] = "false",
+            ["Auth:Audiences:0"] = TestOidcIssuer.Audience,
         });
         var request = new HttpRequestMessage(HttpMethod.Get, "/.well-known/oauth-protected-resource/mcp");
         request.Headers.Add("X-Forwarded-Proto", "https");
@@ -198,6 +225,9 @@ public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFi
             ["Security:ForwardedHeaders:Enabled"] = "true",
             ["Security:ForwardedHeaders:KnownProxies:0"] = "10.9.8.7",
             ["Security:AllowedHosts:0"] = "mcp.contoso.com",
+            [UnreachableIssuerSetting] = UnreachableIssuer,
+            ["Auth:RequireHttpsMetadata"] = "false",
+            ["Auth:Audiences:0"] = TestOidcIssuer.Audience,
         }, remoteAddress: IPAddress.Parse("203.0.113.50"));
         var request = new HttpRequestMessage(HttpMethod.Get, "/.well-known/oauth-protected-resource/mcp");
         request.Headers.Add("X-Forwarded-Proto", "https");

@@ -54,13 +54,15 @@ public sealed class SmokeCommandTests(SmokeCommandTests.Server shared) : IClassF
     [Fact]
     public async Task Smoke_AgainstAServerThatAnswersWrongly_ExitsNonZero_NamingTheChecks()
     {
-        // A stand-in that speaks enough MCP to connect but whose add returns 6 and whose status is "down".
+        // A stand-in that speaks enough MCP to connect but whose add returns 6, without the "unit" its own output
+        // schema requires, and whose status is "down".
         await using var broken = await BrokenServer.StartAsync();
         var result = await SmokeAsync(["--url", broken.Url, "--protocol", "2025-11-25"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("FAILED add: add(2, 3) should be 5, got 6", result.StandardError);
         Assert.Contains("FAILED status", result.StandardError);
+        Assert.Contains("FAILED output schemas: add: /: Required properties [\"unit\"] are not present", result.StandardError);
         Assert.Contains("SMOKE: FAIL", result.StandardOutput);
     }
 
@@ -123,7 +125,7 @@ public sealed class SmokeCommandTests(SmokeCommandTests.Server shared) : IClassF
                     "tools/call" when request["params"]!["name"]!.GetValue<string>() == "add" =>
                         """{"content":[{"type":"text","text":"6"}],"structuredContent":{"result":6}}""",
                     "resources/read" => """{"contents":[{"uri":"prynai://status","text":"down"}]}""",
-                    "tools/list" => """{"tools":[]}""",
+                    "tools/list" => """{"tools":[{"name":"add","inputSchema":{"type":"object"},"outputSchema":{"type":"object","properties":{"result":{"type":"number"},"unit":{"type":"string"}},"required":["result","unit"]}}]}""",
                     "resources/list" => """{"resources":[]}""",
                     "resources/templates/list" => """{"resourceTemplates":[]}""",
                     "prompts/list" => """{"prompts":[]}""",
@@ -158,7 +160,8 @@ public sealed class SmokeDomainTests
         Assert.True(result.ExitCode == 0, result.ToString());
         foreach (var line in new[] { "DOMAIN CUSTOMER: C9003", "DOMAIN SUBSCRIPTION: C9003-S1 home-internet", "incidents [INC-2026-041]", "DOMAIN KB: [KB-0002",
                      "DOMAIN TROUBLESHOOT: 10 steps; findings [ongoing incident INC-2026-041", "DOMAIN TICKET: C9003-T2", expertLine,
-                     "DOMAIN ROLE TOOLS: update_subscription hidden, unlock_account hidden", "SMOKE: PASS" })
+                     "DOMAIN ROLE TOOLS: update_subscription hidden, unlock_account hidden",
+                     "SCHEMAS: 10 structured result(s) checked against their tools' output schemas, 0 broke them", "SMOKE: PASS" })
         {
             Assert.Contains(line, result.StandardOutput);
         }
@@ -188,7 +191,8 @@ public sealed class SmokeTasksTests
         Assert.True(result.ExitCode == 0, result.ToString());
         foreach (var line in new[] { "TASK: ", "long_task (task): ", "TASK RESULT: completed", "\"status\":\"done\"", "TASK CANCEL: ",
                      "cancelled (Cancelled by the client; the work has stopped.)", "TASK INPUT: elicitation/create: Restart the device of subscription C9003-S1",
-                     "TASK INPUT RESULT: completed: restart = restart declined by the user", "SMOKE: PASS (6 checks)" })
+                     "TASK INPUT RESULT: completed: restart = restart declined by the user",
+                     "SCHEMAS: 2 structured result(s) checked against their tools' output schemas, 0 broke them", "SMOKE: PASS (7 checks)" })
         {
             Assert.Contains(line, result.StandardOutput);
         }

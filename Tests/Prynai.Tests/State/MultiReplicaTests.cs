@@ -153,6 +153,26 @@ public sealed class RedisMultiReplicaTests(RedisReplicaPair replicas) : ChangeFe
     }
 
     [Fact]
+    public async Task ARequestRunningOnA_CancelledThroughB_EndsItsStreamOnA()
+    {
+        // long_task's 50 steps take 10 s here (RedisReplicaPair's step delay): ending within 2 s is the cancellation.
+        var a = new HttpClient { BaseAddress = Replicas.A.BaseAddress };
+        var b = new HttpClient { BaseAddress = Replicas.B.BaseAddress };
+        var sessionId = await Transport.SessionTests.InitializeAsync(a);
+        await using var call = await SseStream.OpenAsync(a, McpHttp.SessionRequest(sessionId, "tools/call", new JsonObject
+        {
+            ["name"] = "long_task",
+            ["arguments"] = new JsonObject { ["steps"] = 50 },
+            ["_meta"] = new JsonObject { ["progressToken"] = "p" },
+        }, id: 21));
+        await call.NextAsync("notifications/progress");
+
+        using var cancel = await b.SendAsync(McpHttp.SessionRequest(sessionId, "notifications/cancelled", new JsonObject { ["requestId"] = 21 }), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        Assert.True(await call.EndsWithinAsync(TimeSpan.FromSeconds(2)), "A should end the stream of the request cancelled through B");
+    }
+
+    [Fact]
     public async Task SessionCreatedOnA_IsServedByB_AndBsCounterChangeReachesItsStreamOnA()
     {
         var a = new HttpClient { BaseAddress = Replicas.A.BaseAddress };
@@ -203,17 +223,28 @@ public abstract class ReplicaPair : IAsyncLifetime
     /// <summary>Starts the store (if it is a server) and returns the settings that point a server at it.</summary>
     protected abstract Task<Dictionary<string, string?>> StartStoreAsync();
 
+    /// <summary>Settings both replicas get besides the store's.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ServerSettings { get; } = new Dictionary<string, string?>();
+
     protected abstract ValueTask StopStoreAsync();
 
     public async ValueTask InitializeAsync()
     {
         var store = await StartStoreAsync();
-        Dictionary<string, string?> Environment(string name) => new(store)
+        Dictionary<string, string?> Environment(string name)
         {
-            ["Prynai__Deployment"] = name,
-            // Every request reaches the replicas from nginx's address; the per-caller limit has its own tests.
-            ["Security__RateLimit__Enabled"] = "false",
-        };
+            var settings = new Dictionary<string, string?>(store)
+            {
+                ["Prynai__Deployment"] = name,
+                // Every request reaches the replicas from nginx's address; the per-caller limit has its own tests.
+                ["Security__RateLimit__Enabled"] = "false",
+            };
+            foreach (var (key, value) in ServerSettings)
+            {
+                settings[key] = value;
+            }
+            return settings;
+        }
         var starting = new[] { ServerProcess.StartAsync(Environment("replica-a")), ServerProcess.StartAsync(Environment("replica-b")) };
         try
         {
@@ -251,6 +282,9 @@ public abstract class ReplicaPair : IAsyncLifetime
 public sealed class RedisReplicaPair : ReplicaPair
 {
     private RedisServer? _redis;
+
+    /// <summary>A long_task that runs long enough to be cancelled midway (no other test of the class runs it).</summary>
+    protected override IReadOnlyDictionary<string, string?> ServerSettings { get; } = new Dictionary<string, string?> { ["Tools__StepDelay"] = "00:00:00.200" };
 
     protected override async Task<Dictionary<string, string?>> StartStoreAsync()
     {

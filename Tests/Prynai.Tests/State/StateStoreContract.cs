@@ -262,7 +262,7 @@ public sealed class RedisStoreContractTests(RedisFixture redis) : StateStoreCont
     {
         var connection = await ConnectionMultiplexer.ConnectAsync(RedisConnection.Parse(redis.Server.Url));
         _connections.Add(connection);
-        var store = new RedisStateStore(connection, NullLogger<RedisStateStore>.Instance);
+        var store = new RedisStateStore(connection, new StoreAvailability(TimeProvider.System, NullLogger<StoreAvailability>.Instance), NullLogger<RedisStateStore>.Instance);
         await store.StartAsync();
         return store;
     }

@@ -35,6 +35,36 @@ public sealed class StoreOutageTests
     }
 
     [Fact]
+    public async Task RedisOutage_LogsOneWarningWhenItStarts_AndOneLineWithItsDurationWhenItEnds()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var logs = new CapturedLogs();
+        using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["ConnectionStrings:cache"] = redis.ConnectionString },
+            configureServices: services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
+        var http = server.CreateClient();
+        Assert.False((await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject()))["isError"]?.GetValue<bool>() ?? false);
+
+        await redis.KillAsync();
+        // Calls fail while the client retries its connection (every 0.25-5 s); each attempt used to log an error.
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.True((await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject()))["isError"]!.GetValue<bool>());
+            await Task.Delay(1000, Ct);
+        }
+        await redis.RestartAsync();
+        await Eventually.TrueAsync(() => logs.Entries.Any(entry => entry.Message.Contains("answers again after an outage", StringComparison.Ordinal)), TimeSpan.FromSeconds(30),
+            "the end of the outage should be logged");
+
+        var loud = logs.Entries.Where(entry => entry.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).ToList();
+        var warning = Assert.Single(loud);
+        Assert.Equal("Prynai.McpServer.State.StoreAvailability", warning.Category);
+        Assert.StartsWith("The redis state store is unavailable (", warning.Message);
+        var recovered = Assert.Single(logs.Entries, entry => entry.Message.Contains("answers again after an outage", StringComparison.Ordinal));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, recovered.Level);
+        Assert.Matches(@"after an outage of \d+\.\d s$", recovered.Message);
+    }
+
+    [Fact]
     public async Task RedisKilledMidLoad_EveryAcknowledgedIncrementSurvives_AndHealthGoes503Then200()
     {
         await using var redis = await RedisServer.StartAsync();

@@ -84,12 +84,17 @@ public sealed class ExpectedOutcomeLogTests
     }
 
     [Fact]
-    public async Task SessionRecordsDuringAStoreOutage_OneWarning_ThenDebug_ThenOneNoteOfRecovery()
+    public async Task AStoreOutage_IsOneWarning_ThenDebug_ThenOneLineWithItsDuration()
     {
         var logs = new CapturedLogs();
         using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        var clock = new ManualClock();
+        var availability = new StoreAvailability(clock, factory.CreateLogger<StoreAvailability>());
         var store = new SwitchableStore();
-        var directory = new SessionDirectory(store, Options.Create(new McpTransportOptions()), factory.CreateLogger<SessionDirectory>());
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var telemetry = new Prynai.McpServer.Telemetry.PrynaiTelemetry(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var instrumented = new Prynai.McpServer.Telemetry.InstrumentedStateStore(store, telemetry, availability);
+        var directory = new SessionDirectory(instrumented, Options.Create(new McpTransportOptions()), factory.CreateLogger<SessionDirectory>());
         var record = new SessionRecord(new ModelContextProtocol.Protocol.InitializeRequestParams
         {
             ProtocolVersion = "2025-11-25",
@@ -102,14 +107,32 @@ public sealed class ExpectedOutcomeLogTests
         {
             Assert.False(await directory.SaveAsync($"s{i}", record, Ct));
         }
+        Assert.False(availability.IsAvailable);
+        clock.Advance(TimeSpan.FromSeconds(42.5));
         store.Down = false;
         Assert.True(await directory.SaveAsync("s-back", record, Ct));
+        Assert.True(await directory.SaveAsync("s-again", record, Ct));
 
         var warning = Assert.Single(logs.Entries, entry => entry.Level >= LogLevel.Warning);
         Assert.Null(warning.Exception);
-        Assert.Contains("the cache is down", warning.Message);
-        Assert.Equal(49, logs.Entries.Count(entry => entry.Level == LogLevel.Debug));
-        Assert.Single(logs.Entries, entry => entry.Level == LogLevel.Information && entry.Message.Contains("again", StringComparison.Ordinal));
+        Assert.Contains("The test state store is unavailable (the cache is down)", warning.Message);
+        Assert.Contains("sessions keep working on this replica but cannot move to another", warning.Message);
+        var recovered = Assert.Single(logs.Entries, entry => entry.Level == LogLevel.Information);
+        Assert.Equal("The test state store answers again after an outage of 42.5 s", recovered.Message);
+        Assert.Equal(49 + 50, logs.Entries.Count(entry => entry.Level == LogLevel.Debug));
+        Assert.True(availability.IsAvailable);
+    }
+
+    /// <summary>A clock the test moves.</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks = 1;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
 
     /// <summary>A store whose values can be made unavailable at will.</summary>

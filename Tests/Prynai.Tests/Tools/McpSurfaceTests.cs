@@ -107,6 +107,38 @@ public sealed class McpSurfaceTests(SharedServer server) : IClassFixture<SharedS
         Assert.Equal(["step 1/4", "step 2/4", "step 3/4", "step 4/4"], steps.Values);
     }
 
+    [Theory]
+    [InlineData("2025-11-25")]
+    [InlineData("2025-03-26")]
+    public async Task SessionLogs_StartAtInfo_UntilTheClientSetsALevel(string protocol)
+    {
+        await using var client = await server.Factory.ConnectAsync(protocol);
+        var logs = new System.Collections.Concurrent.ConcurrentQueue<(string Level, string Text)>();
+#pragma warning disable MCP9005 // log notifications and logging/setLevel belong to the session revisions tested here
+        await using var _ = client.RegisterNotificationHandler(NotificationMethods.LoggingMessageNotification, (notification, _) =>
+        {
+            logs.Enqueue((notification.Params!["level"]!.GetValue<string>(), notification.Params!["data"]!.GetValue<string>()));
+            return default;
+        });
+        async Task<List<(string Level, string Text)>> LongTaskLogsAsync()
+        {
+            logs.Clear();
+            await client.CallToolAsync("long_task", new Dictionary<string, object?> { ["steps"] = 2 }, cancellationToken: TestContext.Current.CancellationToken);
+            await Eventually.TrueAsync(() => logs.Any(log => log.Text == "long_task: done"));
+            return [.. logs];
+        }
+
+        var byDefault = await LongTaskLogsAsync();
+        Assert.Equal(["info", "info"], byDefault.Select(log => log.Level));
+        Assert.Equal(["long_task: done", "long_task: starting 2 steps"], byDefault.Select(log => log.Text).Order());
+
+        await client.SetLoggingLevelAsync(LoggingLevel.Debug, cancellationToken: TestContext.Current.CancellationToken);
+#pragma warning restore MCP9005
+        await LongTaskLogsAsync();
+        await Eventually.TrueAsync(() => logs.Count(log => log.Level == "debug") == 2);
+        Assert.Contains(logs, log => log.Text == "long_task: step 2/2" && log.Level == "debug");
+    }
+
     [Theory, MemberData(nameof(Protocols))]
     public async Task SummarizeViaClientLlm_AsksTheClientsModel(string protocol)
     {

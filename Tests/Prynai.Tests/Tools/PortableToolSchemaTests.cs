@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Prynai.ConformanceHost;
 using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.Tools;
@@ -14,7 +15,7 @@ public sealed class PortableToolSchemaTests
     [InlineData(true)]
     public async Task NoToolSchema_HasATypeUnion_ANullBranch_OrANullDefault(bool conformanceFixtures)
     {
-        using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["Mcp:Conformance"] = conformanceFixtures.ToString() });
+        using var server = new PrynaiServerFactory(configureServices: conformanceFixtures ? services => services.AddConformanceFixtures() : null);
         using var response = await server.CreateClient().SendAsync(McpHttp.StatelessRequest("tools/list"), TestContext.Current.CancellationToken);
         var tools = (await McpHttp.ResponseAsync(response))["result"]!["tools"]!.AsArray();
 
@@ -22,6 +23,24 @@ public sealed class PortableToolSchemaTests
         Assert.Empty(problems);
         var symptom = tools.Single(tool => tool!["name"]!.GetValue<string>() == "trouble_shoot_device")!["inputSchema"]!["properties"]!["symptom"]!;
         Assert.Equal("string", symptom["type"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EveryIntegerParameter_DeclaresItsRange(bool conformanceFixtures)
+    {
+        // Without one, a value its .NET type cannot hold passes the argument validator and fails the SDK's binding
+        // with only "An error occurred invoking …".
+        using var server = new PrynaiServerFactory(configureServices: conformanceFixtures ? services => services.AddConformanceFixtures() : null);
+        using var response = await server.CreateClient().SendAsync(McpHttp.StatelessRequest("tools/list"), TestContext.Current.CancellationToken);
+        var tools = (await McpHttp.ResponseAsync(response))["result"]!["tools"]!.AsArray();
+
+        var unbounded = tools.SelectMany(tool => tool!["inputSchema"]!["properties"]?.AsObject() ?? [],
+                (tool, property) => (Tool: tool!["name"]!.GetValue<string>(), property.Key, Schema: property.Value!.AsObject()))
+            .Where(p => p.Schema["type"]?.ToString() == "integer" && (p.Schema["minimum"] is null || p.Schema["maximum"] is null))
+            .Select(p => $"{p.Tool}.{p.Key}");
+        Assert.Empty(unbounded);
     }
 
     private static IEnumerable<string> Problems(JsonNode node, string path)

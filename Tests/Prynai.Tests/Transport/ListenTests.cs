@@ -26,6 +26,26 @@ public sealed class ListenTests
         Assert.Equal(4242, update["params"]!["_meta"]!["io.modelcontextprotocol/subscriptionId"]!.GetValue<int>());
     }
 
+    [Theory]
+    [InlineData(null, "needs params.notifications, an object naming what to listen to (e.g. {\"toolsListChanged\": true}), got none.")]
+    [InlineData("[]", "needs params.notifications, an object naming what to listen to (e.g. {\"toolsListChanged\": true}), got an array.")]
+    [InlineData("""{"toolsListChanged":"yes"}""", "params.notifications.toolsListChanged has the wrong JSON type (expected a boolean).")]
+    public async Task Listen_WithoutWhatToListenTo_IsInvalidParams_SayingWhat(string? notifications, string message)
+    {
+        using var server = new PrynaiServerFactory();
+        var parameters = new JsonObject();
+        if (notifications is not null)
+        {
+            parameters["notifications"] = JsonNode.Parse(notifications);
+        }
+        using var response = await server.CreateClient().SendAsync(McpHttp.StatelessRequest("subscriptions/listen", parameters), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await McpHttp.ResponseAsync(response);
+        Assert.Equal(-32602, McpHttp.ErrorCode(error));
+        Assert.EndsWith(message, error["error"]!["message"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Listen_GrantsOnlyWhatWasAsked_AndSendsNothingElse()
     {

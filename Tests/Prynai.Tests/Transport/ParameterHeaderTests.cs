@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Prynai.ConformanceHost;
 using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.Transport;
@@ -12,7 +13,7 @@ public sealed class ParameterHeaderTests(ParameterHeaderTests.ConformanceServer 
 {
     public sealed class ConformanceServer : IDisposable
     {
-        public PrynaiServerFactory Factory { get; } = new(new Dictionary<string, string?> { ["Mcp:Conformance"] = "true" });
+        public PrynaiServerFactory Factory { get; } = new(configureServices: services => services.AddConformanceFixtures());
 
         public void Dispose() => Factory.Dispose();
     }

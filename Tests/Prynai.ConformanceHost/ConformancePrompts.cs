@@ -2,9 +2,9 @@ using System.ComponentModel;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.Prompts;
-using static Prynai.McpServer.Conformance.InputResponses;
+using static Prynai.ConformanceHost.InputResponses;
 
-namespace Prynai.McpServer.Conformance;
+namespace Prynai.ConformanceHost;
 
 /// <summary>The conformance suite's prompts.</summary>
 [McpServerPromptType]

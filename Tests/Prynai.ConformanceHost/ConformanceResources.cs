@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace Prynai.McpServer.Conformance;
+namespace Prynai.ConformanceHost;
 
 /// <summary>The conformance suite's resources: static text and binary, a template, a subscribable one.</summary>
 [McpServerResourceType]

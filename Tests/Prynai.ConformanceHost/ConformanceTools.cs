@@ -2,9 +2,10 @@ using System.ComponentModel;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.Tools;
+using Prynai.McpServer.Transport;
 using ProtocolServer = ModelContextProtocol.Server.McpServer;
 
-namespace Prynai.McpServer.Conformance;
+namespace Prynai.ConformanceHost;
 
 // The suite exercises sampling and logging, deprecated by protocol 2026-07-28 (MCP9005) but served on older revisions.
 #pragma warning disable MCP9005
@@ -78,19 +79,27 @@ public sealed class ConformanceTools
     }
 
     [McpServerTool(Name = "test_sampling"), Description("Asks the client's model to answer a prompt.")]
-    public static async Task<string> Sampling(ProtocolServer server, [Description("The prompt to send.")] string prompt, CancellationToken cancellationToken)
+    public static async Task<CallToolResult> Sampling(ProtocolServer server, [Description("The prompt to send.")] string prompt, CancellationToken cancellationToken)
     {
+        if (CannotAsk(server, "test_sampling", "sampling", server.ClientCapabilities?.Sampling is not null) is { } refusal)
+        {
+            return refusal;
+        }
         var result = await server.SampleAsync(new CreateMessageRequestParams
         {
             Messages = [new SamplingMessage { Role = Role.User, Content = [new TextContentBlock { Text = prompt }] }],
             MaxTokens = 100,
         }, cancellationToken);
-        return "LLM response: " + string.Concat(result.Content.OfType<TextContentBlock>().Select(b => b.Text));
+        return Text("LLM response: " + string.Concat(result.Content.OfType<TextContentBlock>().Select(b => b.Text)));
     }
 
     [McpServerTool(Name = "test_elicitation"), Description("Asks the user for a username and an email address.")]
-    public static async Task<string> Elicitation(ProtocolServer server, [Description("What to ask.")] string message, CancellationToken cancellationToken)
+    public static async Task<CallToolResult> Elicitation(ProtocolServer server, [Description("What to ask.")] string message, CancellationToken cancellationToken)
     {
+        if (CannotAsk(server, "test_elicitation", "elicitation", server.ClientCapabilities?.Elicitation is not null) is { } refusal)
+        {
+            return refusal;
+        }
         var result = await server.ElicitAsync(new ElicitRequestParams
         {
             Message = message,
@@ -104,12 +113,16 @@ public sealed class ConformanceTools
                 Required = ["username", "email"],
             },
         }, cancellationToken);
-        return $"User response: action={result.Action}, content={System.Text.Json.JsonSerializer.Serialize(result.Content)}";
+        return Text($"User response: action={result.Action}, content={System.Text.Json.JsonSerializer.Serialize(result.Content)}");
     }
 
     [McpServerTool(Name = "test_elicitation_sep1034_defaults"), Description("Elicits fields that carry default values (SEP-1034).")]
-    public static async Task<string> ElicitationDefaults(ProtocolServer server, CancellationToken cancellationToken)
+    public static async Task<CallToolResult> ElicitationDefaults(ProtocolServer server, CancellationToken cancellationToken)
     {
+        if (CannotAsk(server, "test_elicitation_sep1034_defaults", "elicitation", server.ClientCapabilities?.Elicitation is not null) is { } refusal)
+        {
+            return refusal;
+        }
         var result = await server.ElicitAsync(new ElicitRequestParams
         {
             Message = "Please review your profile (defaults filled in)",
@@ -125,13 +138,17 @@ public sealed class ConformanceTools
                 },
             },
         }, cancellationToken);
-        return $"Elicitation completed: action={result.Action}";
+        return Text($"Elicitation completed: action={result.Action}");
     }
 
 #pragma warning disable MCP9001 // the legacy enumNames form is one of the five shapes the suite checks
     [McpServerTool(Name = "test_elicitation_sep1330_enums"), Description("Elicits the five enum shapes of SEP-1330.")]
-    public static async Task<string> ElicitationEnums(ProtocolServer server, CancellationToken cancellationToken)
+    public static async Task<CallToolResult> ElicitationEnums(ProtocolServer server, CancellationToken cancellationToken)
     {
+        if (CannotAsk(server, "test_elicitation_sep1330_enums", "elicitation", server.ClientCapabilities?.Elicitation is not null) is { } refusal)
+        {
+            return refusal;
+        }
         var result = await server.ElicitAsync(new ElicitRequestParams
         {
             Message = "Choose some options",
@@ -173,7 +190,21 @@ public sealed class ConformanceTools
                 },
             },
         }, cancellationToken);
-        return $"Elicitation completed: action={result.Action}";
+        return Text($"Elicitation completed: action={result.Action}");
     }
 #pragma warning restore MCP9001
+
+    private static CallToolResult Text(string text) => new() { Content = [new TextContentBlock { Text = text }] };
+
+    /// <summary>
+    /// A tool error saying why the server cannot ask the client now, or null when it can: these fixtures ask during
+    /// the call, which needs a session and the capability declared (the SDK would throw otherwise).
+    /// </summary>
+    private static CallToolResult? CannotAsk(ProtocolServer server, string tool, string capability, bool declared)
+    {
+        var reason = ProtocolRevisions.UsesPerRequestMetadata(server.NegotiatedProtocolVersion)
+            ? $"{tool} asks the client during the call, which needs a session (protocol 2025-11-25 or older); on 2026-07-28 the input-required fixtures (test_input_*) ask instead."
+            : declared ? null : $"{tool} needs a client that declares the {capability} capability.";
+        return reason is null ? null : new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = reason }] };
+    }
 }

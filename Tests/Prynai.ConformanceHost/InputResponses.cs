@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
-namespace Prynai.McpServer.Conformance;
+namespace Prynai.ConformanceHost;
 
 // roots/list and sampling input requests are deprecated by protocol 2026-07-28 (MCP9005) but the suite asks for them.
 #pragma warning disable MCP9005

@@ -5,9 +5,9 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.Tasks;
-using static Prynai.McpServer.Conformance.InputResponses;
+using static Prynai.ConformanceHost.InputResponses;
 
-namespace Prynai.McpServer.Conformance;
+namespace Prynai.ConformanceHost;
 
 /// <summary>
 /// The fixtures of the suite's tasks-* scenarios (io.modelcontextprotocol/tasks): a synchronous tool, task tools that

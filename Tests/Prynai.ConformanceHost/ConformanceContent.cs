@@ -1,4 +1,4 @@
-namespace Prynai.McpServer.Conformance;
+namespace Prynai.ConformanceHost;
 
 /// <summary>The fixed payloads the official MCP conformance suite expects from its fixtures.</summary>
 internal static class ConformanceContent

@@ -5,10 +5,10 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.State;
 using Prynai.McpServer.Tools;
-using static Prynai.McpServer.Conformance.InputResponses;
+using static Prynai.ConformanceHost.InputResponses;
 using ProtocolServer = ModelContextProtocol.Server.McpServer;
 
-namespace Prynai.McpServer.Conformance;
+namespace Prynai.ConformanceHost;
 
 // The suite's multi-round-trip fixtures ask for sampling and roots (MCP9005), deprecated by 2026-07-28 as requests.
 #pragma warning disable MCP9005
