@@ -46,6 +46,28 @@ internal static class EntraSettingsExtensions
                 .WithEnvironment("ENTRA_AUDIENCES", entra.Audiences)
                 .WithEnvironment("ENTRA_REQUIRED_APP_ROLES", entra.RequiredAppRoles);
 
+    /// <summary>
+    /// Sign-in for interactive clients (Auth:SignIn), when the AppHost's <c>EnableSignIn</c> is true: the server's own
+    /// Entra app (parameter <c>entra-signin-client-id</c>) as the upstream client, its credential the container app's
+    /// managed identity (a federated credential; the server reads its client id from AZURE_CLIENT_ID, which the
+    /// Container Apps publishing sets), and the keys every replica shares as secret parameters.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithEntraSignIn(this IResourceBuilder<ProjectResource> server, EntraSettings? entra)
+    {
+        var builder = server.ApplicationBuilder;
+        if (entra is null || !builder.Configuration.GetValue<bool>("EnableSignIn"))
+        {
+            return server;
+        }
+        return server.WithEnvironment("Auth__SignIn__Enabled", "true")
+            .WithEnvironment("Auth__SignIn__ClientId", builder.AddParameter("entra-signin-client-id"))
+            .WithEnvironment("Auth__SignIn__SigningKeys__0", builder.AddParameter("signin-signing-key", secret: true))
+            .WithEnvironment("Auth__SignIn__EncryptionKeys__0", builder.AddParameter("signin-encryption-key", secret: true))
+            // Behind the Container Apps ingress (TLS ends there): the issuer and redirect URIs must be the public https ones.
+            .WithEnvironment("Security__ForwardedHeaders__Enabled", "true")
+            .WithEnvironment("Security__ForwardedHeaders__TrustAllProxies", "true");
+    }
+
     /// <summary>Makes the smoke client fetch an app-only token (client credentials) for the server's API.</summary>
     public static IResourceBuilder<ProjectResource> WithEntraClientCredentials(this IResourceBuilder<ProjectResource> client, EntraSettings? entra) =>
         entra is null

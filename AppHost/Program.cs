@@ -23,6 +23,8 @@ return AppHostStart.Run(() =>
         .WithoutDevelopmentCertificate()
         .WithHttpHealthCheck("/healthz")
         .WithEntraAuthentication(entra)
+        .WithEntraSignIn(entra)
+        .WithSignInStandIn()
         .WithLocalReplicas(sharedStore: cache is not null || useCosmos)
         .PublishAsScaledContainerApp();
 

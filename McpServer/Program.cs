@@ -1,6 +1,7 @@
 using Prynai.McpServer;
 using Prynai.McpServer.Configuration;
 using Prynai.McpServer.Security;
+using Prynai.McpServer.SignIn;
 using Prynai.McpServer.State;
 using Prynai.McpServer.Transport;
 
@@ -17,6 +18,7 @@ return await StartupFailures.RunAsync(async () =>
 
     builder.AddServiceDefaults();
     builder.AddPrynaiSecurity();
+    builder.AddPrynaiSignIn();
     builder.AddPrynaiState();
     builder.AddPrynaiMcp();
     builder.AddPrynaiHttpTransport();
@@ -26,6 +28,7 @@ return await StartupFailures.RunAsync(async () =>
     app.UsePrynaiSecurity();
     app.MapDefaultEndpoints();
     app.MapProtectedResourceMetadata();
+    app.MapPrynaiSignIn();
     app.MapMcpEndpoints();
 
     await app.RunAsync();

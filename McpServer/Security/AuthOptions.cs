@@ -47,6 +47,12 @@ public sealed class AuthOptions
     /// <summary>Fetch the issuer's metadata over HTTPS only. Only a test issuer on loopback would turn this off.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
+    /// <summary>
+    /// Tests and local development: a PEM certificate trusted (besides the system's) for an HTTPS issuer on loopback,
+    /// such as the local OpenID Connect stand-in's self-signed one. Refused for any other issuer.
+    /// </summary>
+    public string? TrustedLoopbackCertificate { get; set; }
+
     /// <summary>Shortest time between two signing-key refreshes triggered by a token with an unknown key id.</summary>
     public TimeSpan MetadataRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 

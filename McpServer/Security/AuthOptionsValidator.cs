@@ -30,6 +30,10 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment, Develop
             problems.Add($"{setting} gives the token issuer {issuer}, but its metadata is fetched over HTTPS only: use an https:// URL " +
                 "(Auth:RequireHttpsMetadata=false is for a test issuer on loopback).");
         }
+        if (options.TrustedLoopbackCertificate is { Length: > 0 } && options.EffectiveAuthority is { } trustedFor && !LoopbackCertificateTrust.IsLoopback(trustedFor))
+        {
+            problems.Add($"Auth:TrustedLoopbackCertificate is for an issuer on loopback (a local stand-in), but the issuer is {trustedFor}.");
+        }
         if (options.AllowedTenants.Any(t => !Guid.TryParse(t, out _)))
         {
             problems.Add("Auth:AllowedTenants (ENTRA_ALLOWED_TENANTS) must list tenant GUIDs.");

@@ -7,19 +7,24 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Prynai.McpServer.Security;
 
 /// <summary>The bearer schemes this server has, decided from configuration when it starts.</summary>
-internal sealed record BearerSchemes(bool Issuer, bool DevelopmentTokens)
+internal sealed record BearerSchemes(bool Issuer, bool DevelopmentTokens, bool SignIn = false)
 {
     /// <summary>The default scheme: forwards each request to the scheme that can validate its token.</summary>
     public const string Selector = "McpBearer";
 
     public bool Any => Issuer || DevelopmentTokens;
 
-    /// <summary>Only with both schemes does the token's issuer decide; otherwise the one scheme takes every token unread.</summary>
-    public bool ChoosesByIssuer => Issuer && DevelopmentTokens;
+    /// <summary>Only with two or more schemes does the token's issuer decide; otherwise the one scheme takes every token unread.</summary>
+    public bool ChoosesByIssuer => (Issuer && DevelopmentTokens) || SignIn;
 
-    /// <summary>user-jwts tokens (by their unverified <c>iss</c>) to the Development scheme, everything else to the issuer's.</summary>
-    public string For(string? tokenIssuer) =>
-        DevelopmentTokens && (!Issuer || tokenIssuer == Security.DevelopmentTokens.Issuer) ? Security.DevelopmentTokens.Scheme : IdentityWebBearer.Scheme;
+    /// <summary>
+    /// user-jwts tokens (by their unverified <c>iss</c>) to the Development scheme, Prynai's own sign-in tokens (issued at
+    /// this request's base URL) to the sign-in scheme, everything else to the issuer's.
+    /// </summary>
+    public string For(string? tokenIssuer, HttpRequest? request = null) =>
+        SignIn && tokenIssuer is not null && request is not null && tokenIssuer == Prynai.McpServer.SignIn.SignInUrls.Issuer(request) ? Prynai.McpServer.SignIn.SignInBearer.Scheme
+        : DevelopmentTokens && (!Issuer || tokenIssuer == Security.DevelopmentTokens.Issuer) ? Security.DevelopmentTokens.Scheme
+        : IdentityWebBearer.Scheme;
 }
 
 internal static class BearerAuthentication
@@ -33,7 +38,8 @@ internal static class BearerAuthentication
     {
         var services = builder.Services;
         var auth = AuthOptionsSetup.Read(builder.Configuration);
-        var schemes = new BearerSchemes(auth.EffectiveAuthority is not null, DevelopmentTokens.IsConfiguredIn(builder.Configuration, builder.Environment));
+        var signIn = builder.Configuration.GetValue<bool>($"{Prynai.McpServer.SignIn.SignInOptions.SectionName}:{nameof(Prynai.McpServer.SignIn.SignInOptions.Enabled)}");
+        var schemes = new BearerSchemes(auth.EffectiveAuthority is not null, DevelopmentTokens.IsConfiguredIn(builder.Configuration, builder.Environment), signIn && auth.EffectiveAuthority is not null);
         services.AddSingleton(schemes);
 
         // With neither an issuer nor development keys there is no default scheme: nothing could check a token, start-up
@@ -41,14 +47,18 @@ internal static class BearerAuthentication
         var authentication = !schemes.Any
             ? services.AddAuthentication()
             : services.AddAuthentication(BearerSchemes.Selector)
-                .AddPolicyScheme(BearerSchemes.Selector, "Bearer token", scheme => scheme.ForwardDefaultSelector = context => schemes.For(schemes.ChoosesByIssuer ? IssuerOf(context) : null));
+                .AddPolicyScheme(BearerSchemes.Selector, "Bearer token", scheme => scheme.ForwardDefaultSelector = context => schemes.ChoosesByIssuer ? schemes.For(IssuerOf(context), context.Request) : schemes.For(null));
         if (schemes.Issuer)
         {
-            authentication.AddIdentityWebBearer();
+            authentication.AddIdentityWebBearer(auth.TrustedLoopbackCertificate);
         }
         if (schemes.DevelopmentTokens)
         {
             authentication.AddDevelopmentTokens();
+        }
+        if (schemes.SignIn)
+        {
+            Prynai.McpServer.SignIn.SignInBearer.AddSignInBearer(authentication);
         }
 
         // Identity.Web routes IdentityModel's own log to ILogger, which logs every refused token at Error (expired,
@@ -91,6 +101,11 @@ internal static class BearerAuthentication
 
     private static readonly JsonWebTokenHandler TokenReader = new();
 
+    // Reading a token to learn its issuer cost more than validating it from the cache (≈ 30 µs against ≈ 20 µs per
+    // call, measured); an agent sends the same token for an hour, so its issuer is read once.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> Issuers = new(StringComparer.Ordinal);
+    private const int MaxRememberedIssuers = 10_000;
+
     /// <summary>The unverified <c>iss</c> of the bearer token, only to pick which scheme then validates it.</summary>
     private static string? IssuerOf(HttpContext context)
     {
@@ -100,6 +115,16 @@ internal static class BearerAuthentication
             return null;
         }
         var token = header["Bearer ".Length..].Trim();
-        return TokenReader.CanReadToken(token) ? TokenReader.ReadJsonWebToken(token).Issuer : null;
+        if (Issuers.TryGetValue(token, out var known))
+        {
+            return known;
+        }
+        var issuer = TokenReader.CanReadToken(token) ? TokenReader.ReadJsonWebToken(token).Issuer : null;
+        if (Issuers.Count >= MaxRememberedIssuers)
+        {
+            Issuers.Clear();
+        }
+        Issuers[token] = issuer;
+        return issuer;
     }
 }

@@ -22,7 +22,7 @@ internal static class IdentityWebBearer
 
     public static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512];
 
-    public static AuthenticationBuilder AddIdentityWebBearer(this AuthenticationBuilder authentication)
+    public static AuthenticationBuilder AddIdentityWebBearer(this AuthenticationBuilder authentication, string? trustedLoopbackCertificate = null)
     {
         var services = authentication.Services;
         // Configure callbacks run in the order they are registered: these settings must be in place before
@@ -36,7 +36,7 @@ internal static class IdentityWebBearer
             .PostConfigure(DisableLastKnownGood);
 
         // Metadata is fetched rarely and briefly (no stream), so the standard retry/timeout pipeline fits it.
-        services.AddHttpClient(MetadataClient).AddStandardResilienceHandler();
+        services.AddHttpClient(MetadataClient).TrustLoopbackCertificate(trustedLoopbackCertificate).AddStandardResilienceHandler();
         services.Configure<AadIssuerValidatorOptions>(options => options.HttpClientName = MetadataClient);
         services.AddHostedService<IssuerMetadataWarmup>();
         return authentication;

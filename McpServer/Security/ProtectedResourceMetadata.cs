@@ -36,12 +36,13 @@ internal static class ProtectedResourceMetadata
         return group.AllowAnonymous();
     }
 
-    private static IResult Describe(HttpContext context, IOptions<AuthOptions> options)
+    private static IResult Describe(HttpContext context, IOptions<AuthOptions> options, IOptions<SignIn.SignInOptions> signIn)
     {
         var auth = options.Value;
+        // With sign-in on, this server is the authorization server clients talk to (it signs them in at the issuer).
         var document = new MetadataDocument(
             ResourceUrl(context.Request),
-            [auth.EffectiveAuthority!],
+            signIn.Value.Enabled ? [SignIn.SignInUrls.Issuer(context.Request)] : [auth.EffectiveAuthority!],
             auth.AdvertisedScopes,
             ["header"],
             "Prynai MCP");

@@ -67,9 +67,11 @@ public static class SecurityExtensions
             app.UseCors();
         }
         app.UseMcpRequestValidation();
+        SignIn.SignInServiceCollectionExtensions.UseSignInTransportSecurity(app);
         app.UseMiddleware<TokenInQueryRefusal>();
         var schemes = app.Services.GetRequiredService<BearerSchemes>();
-        if (schemes.Any && app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.IsRequired(app.Environment.IsDevelopment()))
+        // Sign-in's protocol endpoints are OpenIddict's authentication handler: it must see every request.
+        if (schemes.SignIn || (schemes.Any && app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.IsRequired(app.Environment.IsDevelopment())))
         {
             app.UseAuthentication();
         }

@@ -12,6 +12,8 @@ internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, Ben
     public const string MapMcp = "MapMcp (C# SDK 2.4.0)";
     public const string Raw = "raw ASP.NET Core";
     public const string StatelessCase = "stateless";
+    public const string SignInTokenCase = "stateless, sign-in token";
+    public const string EntraTokenSignInOnCase = "stateless, Entra-shaped token, sign-in on";
     public const string OneSession = "1 session";
     public static readonly string ManySessions = $"{BenchSettings.ManySessions} sessions";
 
@@ -45,6 +47,29 @@ internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, Ben
             {
                 await RunSessionsAsync("b", Prynai, server, token, auth, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// (a) with sign-in on (Auth:SignIn): the same stateless add with one of Prynai's own sign-in tokens, and with an
+    /// Entra-shaped token on that server (both issuers accepted side by side).
+    /// </summary>
+    public async Task RunSignInAsync(Func<CancellationToken, Task<SignInIssuer>> issuer, CancellationToken cancellationToken)
+    {
+        if (!settings.Runs(Scenario.Stateless))
+        {
+            return;
+        }
+        var signIn = await issuer(cancellationToken);
+        var mode = new PrynaiMode(SignIn: signIn);
+        progress.WriteLine($"Prynai, {mode.Label}");
+        await using var server = await targets.StartPrynaiAsync(mode, cancellationToken);
+        await EnsureAuthenticationRequiredAsync(server, cancellationToken);
+        var baseUrl = server.McpEndpoint.GetLeftPart(UriPartial.Authority);
+        foreach (var (@case, token) in new[] { (SignInTokenCase, signIn.MintSignIn(baseUrl)), (EntraTokenSignInOnCase, signIn.MintEntraShaped()) })
+        {
+            await measure.PrimeAsync(server, McpRequests.StatelessAdd(token), cancellationToken);
+            results.Add(await measure.ForDurationAsync(new("a", Prynai, @case, McpRequests.Stateless, Auth: true), server, McpRequests.StatelessAdd(token), cancellationToken));
         }
     }
 
@@ -111,6 +136,14 @@ internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, Ben
             var on = results.Find(scenario, Prynai, @case, auth: true);
             yield return new Ratio($"Prynai auth on/off {@case}", on?.Name ?? $"{Prynai} {@case}, auth on (not run)", off?.Name ?? $"{Prynai} {@case}, auth off (not run)",
                 on is not null && off is not null && off.Load.RequestsPerSecond > 0 ? on.Load.RequestsPerSecond / off.Load.RequestsPerSecond : null);
+        }
+        // What sign-in costs the resource side: its own tokens, and Entra's on the same server, over auth off.
+        var statelessOff = results.Find("a", Prynai, StatelessCase);
+        foreach (var @case in new[] { SignInTokenCase, EntraTokenSignInOnCase })
+        {
+            var on = results.Find("a", Prynai, @case, auth: true);
+            yield return new Ratio($"Prynai auth on/off {@case}", on?.Name ?? $"{Prynai} {@case}, auth on (not run)", statelessOff?.Name ?? $"{Prynai} {StatelessCase}, auth off (not run)",
+                on is not null && statelessOff is not null && statelessOff.Load.RequestsPerSecond > 0 ? on.Load.RequestsPerSecond / statelessOff.Load.RequestsPerSecond : null);
         }
     }
 

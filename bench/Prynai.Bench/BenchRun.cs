@@ -36,6 +36,7 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output)
         var measure = new LoadMeasurement(wrk, settings, output);
         var targets = new Targets(settings.Paths);
         LocalIssuer? issuer = null;
+        SignInIssuer? signIn = null;
         try
         {
             // First, on a machine no load scenario has heated yet: it takes seconds and starts nothing that stays.
@@ -47,6 +48,7 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output)
             {
                 var add = new AddScenarios(targets, measure, results, settings, output);
                 await RunScenarioAsync(results, "a/b Prynai add", ct => add.RunPrynaiAsync(async c => issuer ??= await LocalIssuer.StartAsync(c), ct), cancellationToken);
+                await RunScenarioAsync(results, "a Prynai add, sign-in on", ct => add.RunSignInAsync(async c => signIn ??= await SignInIssuer.StartAsync(c), ct), cancellationToken);
             }
             if (settings.Runs(Scenario.Counter))
             {
@@ -67,6 +69,10 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output)
         }
         finally
         {
+            if (signIn is not null)
+            {
+                await signIn.DisposeAsync();
+            }
             if (issuer is not null)
             {
                 await issuer.DisposeAsync();

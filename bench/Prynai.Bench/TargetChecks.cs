@@ -56,6 +56,8 @@ internal static class TargetChecks
             OfRatio("auth on ÷ off, stateless", "Prynai auth on/off stateless", 85, percent: true),
             OfRatio("auth on ÷ off, 1 session", "Prynai auth on/off 1 session", 85, percent: true),
             OfRatio($"auth on ÷ off, {many}", $"Prynai auth on/off {many}", 85, percent: true),
+            OfRatio("sign-in token ÷ auth off, stateless", $"Prynai auth on/off {AddScenarios.SignInTokenCase}", 85, percent: true),
+            OfRatio("Entra token, sign-in on ÷ auth off", $"Prynai auth on/off {AddScenarios.EntraTokenSignInOnCase}", 85, percent: true),
             Counter("bump_counter Redis, exact", results, "redis", 15_000),
             Counter("bump_counter SQLite, exact", results, "sqlite", 10_000),
             SessionMemory(results),

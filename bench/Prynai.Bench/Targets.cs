@@ -5,11 +5,11 @@ using System.Net.Sockets;
 namespace Prynai.Bench;
 
 /// <summary>How Prynai runs for a scenario: with or without authentication, on SQLite or on a Redis.</summary>
-internal sealed record PrynaiMode(LocalIssuer? Issuer = null, string? RedisConnection = null, TimeSpan? SessionParkAfter = null)
+internal sealed record PrynaiMode(LocalIssuer? Issuer = null, string? RedisConnection = null, TimeSpan? SessionParkAfter = null, SignInIssuer? SignIn = null)
 {
-    public bool Auth => Issuer is not null;
+    public bool Auth => Issuer is not null || SignIn is not null;
 
-    public string Label => (Auth ? "auth on" : "auth off") + (RedisConnection is null ? "" : ", redis");
+    public string Label => (SignIn is not null ? "auth on, sign-in on" : Auth ? "auth on" : "auth off") + (RedisConnection is null ? "" : ", redis");
 }
 
 /// <summary>Starts the servers the benchmark compares, each on a free loopback port.</summary>
@@ -54,6 +54,19 @@ internal sealed class Targets(BenchPaths paths)
             environment["Auth__RequireHttpsMetadata"] = "false";
             environment["Auth__Audiences__0"] = LocalIssuer.Audience;
             environment["Auth__RequiredAppRoles__0"] = LocalIssuer.Role;
+        }
+        else if (mode.SignIn is { } signIn)
+        {
+            environment["Auth__Required"] = "true";
+            environment["Auth__Authority"] = signIn.StandIn.Issuer;
+            environment["Auth__TrustedLoopbackCertificate"] = signIn.CertificatePath;
+            environment["Auth__Audiences__0"] = SignInIssuer.Audience;
+            environment["Auth__RequiredAppRoles__0"] = SignInIssuer.Role;
+            environment["Auth__SignIn__Enabled"] = "true";
+            environment["Auth__SignIn__ClientId"] = "prynai-bench-signin";
+            environment["Auth__SignIn__ClientSecret"] = "bench-secret";
+            environment["Auth__SignIn__SigningKeys__0"] = signIn.SigningKeyPem;
+            environment["Auth__SignIn__EncryptionKeys__0"] = signIn.EncryptionKey;
         }
         else
         {

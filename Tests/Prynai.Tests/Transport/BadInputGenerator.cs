@@ -15,7 +15,7 @@ public sealed record GeneratedTool(string Name, JsonObject InputSchema);
 /// 1e2 for integers, out-of-range numbers, lone surrogates, invalid UTF-8 bytes), a property removed, a header
 /// garbled, the body truncated or its chunked framing corrupted. Same seed, same requests.
 /// </summary>
-public sealed class BadInputGenerator(int seed, IReadOnlyList<GeneratedTool> tools, IReadOnlyList<string> resourceUris)
+public sealed partial class BadInputGenerator(int seed, IReadOnlyList<GeneratedTool> tools, IReadOnlyList<string> resourceUris)
 {
     private const string Stateless = "2026-07-28";
     private const string SessionRevision = "2025-11-25";
