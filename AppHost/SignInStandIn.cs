@@ -22,6 +22,7 @@ internal static class SignInStandIn
         // The stand-in writes its self-signed certificate here at each start; the server trusts exactly it (read on first use).
         var certificate = Path.Combine(Path.GetTempPath(), "prynai-oidc-standin", "standin.pem");
         var standIn = builder.AddProject<Projects.OidcStandIn>("oidc-standin")
+            .WithoutDevelopmentCertificate() // it serves HTTPS with its own certificate
             .WithArgs("--https-port", HttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("StandIn__CertificatePath", certificate);
         return server.WaitFor(standIn)

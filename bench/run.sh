@@ -8,8 +8,9 @@
 #                                               dotnet bench/Prynai.Bench/bin/Release/net10.0/Prynai.Bench.dll chart RESULTS.json OUT.svg
 #
 # Scenarios: a|stateless, b|sessions, c|counter, d|references (MapMcp, TS SDK, raw), e|idle, g|coldstart (default: all
-# of these), f|soak (only when named). --smoke: about a second per scenario and small counts, for CI. Results: a table
-# ending with issue 16's targets (MET / NOT MET / not run) on stdout, and JSON (default bench/results/<timestamp>.json);
+# of these), f|soak (only when named). --smoke: about a second per scenario and small counts, for CI: it checks that
+# every scenario runs and judges no target. Results: a table ending with issue 16's targets (MET / NOT MET / not run;
+# a smoke run lists none) on stdout, and JSON (default bench/results/<timestamp>.json);
 # --chart also draws the targets as an SVG (without a path: docs/images/bench-ratios.svg).
 # Exit code 1 when a run had errors or the counter check failed; never because of a timing or a missed target.
 set -euo pipefail

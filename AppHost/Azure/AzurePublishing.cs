@@ -18,14 +18,17 @@ internal static partial class AzurePublishing
         return builder;
     }
 
-    /// <summary>Azure Managed Redis (access keys, kept in Key Vault) when published; on F5 a container or a local process.</summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddPrynaiCache(this IDistributedApplicationBuilder builder, string name) =>
+    /// <summary>
+    /// Azure Managed Redis (access keys, kept in Key Vault) when published; on F5 a container, a local process or none
+    /// (null: the server's own SQLite file).
+    /// </summary>
+    public static IResourceBuilder<IResourceWithConnectionString>? AddPrynaiCache(this IDistributedApplicationBuilder builder, string name) =>
         builder.ExecutionContext.IsRunMode ? builder.AddLocalRedis(name) : builder.AddAzureManagedRedis(name).WithAccessKeyAuthentication();
 
     /// <summary>
     /// A Cosmos DB account with the state container (partition key /id) and the support desk's database, used through
-    /// the app's managed identity, no keys. F5 runs the Linux preview emulator with its Data Explorer (experimental in
-    /// Aspire: ASPIRECOSMOSDB001) when a container runtime answers, else takes <c>ConnectionStrings:cosmos</c>.
+    /// the app's managed identity, no keys. F5 runs the Linux (vNext) emulator with its Data Explorer when a container
+    /// runtime answers, else takes <c>ConnectionStrings:cosmos</c>.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddPrynaiCosmos(this IDistributedApplicationBuilder builder, string name)
     {
@@ -39,9 +42,7 @@ internal static partial class AzurePublishing
             return builder.AddConnectionString(name);
         }
         var cosmos = builder.AddAzureCosmosDB(name);
-#pragma warning disable ASPIRECOSMOSDB001
-        cosmos.RunAsPreviewEmulator(emulator => emulator.WithDataExplorer());
-#pragma warning restore ASPIRECOSMOSDB001
+        cosmos.RunAsEmulator(emulator => emulator.WithDataExplorer());
         cosmos.AddCosmosDatabase(CosmosState.DatabaseName).AddContainer(CosmosState.ContainerName, "/id");
         var support = cosmos.AddCosmosDatabase(CosmosState.SupportDatabaseName);
         support.AddContainer("customers", "/customerId");

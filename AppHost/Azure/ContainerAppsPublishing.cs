@@ -1,11 +1,6 @@
 using Azure.Provisioning.AppContainers;
 using Microsoft.Extensions.Configuration;
 
-// Azure.Provisioning marks parts of its Container Apps model as evaluation-only (AZPROVISION001), and Aspire marks
-// Container Apps jobs experimental (ASPIREAZURE002); both are used as documented here.
-#pragma warning disable AZPROVISION001
-#pragma warning disable ASPIREAZURE002
-
 namespace Prynai.AppHost;
 
 /// <summary>How the MCP server's container app scales (section <c>ContainerApp</c> of the AppHost's configuration).</summary>
@@ -28,9 +23,6 @@ internal sealed class ContainerAppScaling
 
 internal static class ContainerAppsPublishing
 {
-    /// <summary>The port ASP.NET Core images listen on (ASPNETCORE_HTTP_PORTS), which Aspire maps the ingress to.</summary>
-    private const int ContainerPort = 8080;
-
     /// <summary>
     /// Multiple-revision mode (a new revision gets traffic only when deploy/rollout promotes it), replicas between the
     /// configured bounds with an HTTP concurrency rule, the termination grace period the server's drain is told too,
@@ -46,7 +38,7 @@ internal static class ContainerAppsPublishing
     public static IResourceBuilder<ProjectResource> PublishAsScaledContainerApp(this IResourceBuilder<ProjectResource> server)
     {
         var scaling = server.ApplicationBuilder.Configuration.GetSection("ContainerApp").Get<ContainerAppScaling>() ?? new();
-        return server.PublishAsAzureContainerApp((_, app) =>
+        return server.WithContainerHttpPort().PublishAsAzureContainerApp((_, app) =>
         {
             app.Configuration.ActiveRevisionsMode = ContainerAppActiveRevisionsMode.Multiple;
             app.Template.Scale.MinReplicas = scaling.MinReplicas;
@@ -82,7 +74,7 @@ internal static class ContainerAppsPublishing
     private static ContainerAppProbe Probe(ContainerAppProbeType type, string path) => new()
     {
         ProbeType = type,
-        HttpGet = new ContainerAppHttpRequestInfo { Path = path, Port = ContainerPort, Scheme = ContainerAppHttpScheme.Http },
+        HttpGet = new ContainerAppHttpRequestInfo { Path = path, Port = ServerContainer.HttpPort, Scheme = ContainerAppHttpScheme.Http },
         PeriodSeconds = 10,
         FailureThreshold = 3,
     };

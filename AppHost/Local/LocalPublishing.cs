@@ -10,8 +10,11 @@ internal static class LocalPublishing
     /// <summary>No compute environment: the manifest describes the application only.</summary>
     public static IDistributedApplicationBuilder AddDeploymentEnvironment(this IDistributedApplicationBuilder builder) => builder;
 
-    /// <summary>Redis: F5 chooses a container or a local process (see <see cref="LocalRedis"/>); published, the Redis container.</summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddPrynaiCache(this IDistributedApplicationBuilder builder, string name) =>
+    /// <summary>
+    /// Redis: F5 chooses a container, a local process or none (see <see cref="LocalRedis"/>; null: the server's own
+    /// SQLite file); published, the Redis container.
+    /// </summary>
+    public static IResourceBuilder<IResourceWithConnectionString>? AddPrynaiCache(this IDistributedApplicationBuilder builder, string name) =>
         builder.ExecutionContext.IsRunMode ? builder.AddLocalRedis(name) : builder.AddRedis(name);
 
     /// <summary>
@@ -21,8 +24,11 @@ internal static class LocalPublishing
     public static IResourceBuilder<IResourceWithConnectionString> AddPrynaiCosmos(this IDistributedApplicationBuilder builder, string name) =>
         builder.AddConnectionString(name);
 
-    /// <summary>Replicas and probes are the Azure flavour's (Container Apps); here the project is published as it is.</summary>
-    public static IResourceBuilder<ProjectResource> PublishAsScaledContainerApp(this IResourceBuilder<ProjectResource> server) => server;
+    /// <summary>
+    /// Replicas and probes are the Azure flavour's (Container Apps); here the project is published as it is, its http
+    /// endpoint on the image's port.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> PublishAsScaledContainerApp(this IResourceBuilder<ProjectResource> server) => server.WithContainerHttpPort();
 
     /// <summary>A Container Apps job in the Azure flavour; here a project like the others.</summary>
     public static IResourceBuilder<ProjectResource> PublishAsSmokeJob(this IResourceBuilder<ProjectResource> client) => client;

@@ -10,8 +10,8 @@ internal sealed record ContainerRuntime(string Name, bool Answers, string Detail
     /// <summary>Long enough for a daemon that is waking up; short enough that F5 does not feel stuck.</summary>
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
 
-    // One probe per runtime and process: the tests build several AppHosts in one process.
-    private static readonly ConcurrentDictionary<string, Lazy<ContainerRuntime>> Probes = new(StringComparer.OrdinalIgnoreCase);
+    // One probe per runtime, PATH and process: the tests build several AppHosts in one process.
+    private static readonly ConcurrentDictionary<(string Runtime, string Path), Lazy<ContainerRuntime>> Probes = new();
 
     /// <summary>
     /// Asks the runtime DCP is configured for (DcpPublisher:ContainerRuntime or ASPIRE_CONTAINER_RUNTIME, else docker)
@@ -23,12 +23,13 @@ internal sealed record ContainerRuntime(string Name, bool Answers, string Detail
             : configuration["ASPIRE_CONTAINER_RUNTIME"] is { Length: > 0 } fromEnvironment ? fromEnvironment
             : configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"] is { Length: > 0 } legacy ? legacy
             : "docker";
-        return Probes.GetOrAdd(name, runtime => new Lazy<ContainerRuntime>(() => Ask(runtime))).Value;
+        var search = ExecutableSearch.SearchPath(configuration);
+        return Probes.GetOrAdd((name.ToLowerInvariant(), search), key => new Lazy<ContainerRuntime>(() => Ask(name, key.Path))).Value;
     }
 
-    private static ContainerRuntime Ask(string runtime)
+    private static ContainerRuntime Ask(string runtime, string search)
     {
-        if (ExecutableSearch.Find(runtime) is not { } path)
+        if (ExecutableSearch.Find(runtime, search) is not { } path)
         {
             return new ContainerRuntime(runtime, false, $"{runtime} is not on PATH");
         }
@@ -60,21 +61,4 @@ internal sealed record ContainerRuntime(string Name, bool Answers, string Detail
 
     private static string? FirstLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-}
-
-/// <summary>Finds a program on PATH the way a shell would (with the Windows extensions on Windows).</summary>
-internal static class ExecutableSearch
-{
-    public static string? Find(string program)
-    {
-        if (Path.IsPathRooted(program))
-        {
-            return File.Exists(program) ? program : null;
-        }
-        string[] extensions = OperatingSystem.IsWindows() ? [".exe", ".cmd", ".bat", ""] : [""];
-        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        return directories
-            .SelectMany(directory => extensions.Select(extension => Path.Combine(directory, program + extension)))
-            .FirstOrDefault(File.Exists);
-    }
 }

@@ -20,9 +20,11 @@ internal static partial class LocalRedis
     /// <summary>
     /// Redis for a local run: Aspire's Redis container when the container runtime answers, else a local redis-server
     /// process, so F5 works on a machine without Docker instead of waiting forever for a container that cannot
-    /// start. Says which, and why, in the AppHost's log and in the resource's own log on the dashboard.
+    /// start. On a machine with neither, no Redis: a placeholder on the dashboard says why and how to get one, and
+    /// null tells the caller the server keeps its state in its embedded SQLite file. Says which, and why, in the
+    /// AppHost's log and in the resource's own log on the dashboard.
     /// </summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddLocalRedis(this IDistributedApplicationBuilder builder, string name)
+    public static IResourceBuilder<IResourceWithConnectionString>? AddLocalRedis(this IDistributedApplicationBuilder builder, string name)
     {
         var mode = builder.Configuration.GetValue("Cache:RunAs", RedisRunMode.Auto);
         var runtime = mode == RedisRunMode.Auto ? ContainerRuntime.Probe(builder.Configuration) : null;
@@ -35,16 +37,24 @@ internal static partial class LocalRedis
                 ? $"Redis '{name}' runs as a container (Cache:RunAs=Container)."
                 : $"Redis '{name}' runs as a container: {runtime!.Detail}.";
         }
-        else
+        else if (ExecutableSearch.Find("redis-server", builder.Configuration) is { } redisServer)
         {
-            var redisServer = ExecutableSearch.Find("redis-server") ?? throw new DistributedApplicationException(
-                (runtime is null ? "Cache:RunAs=Process" : $"No container runtime answered ({runtime.Detail})") +
-                $", and redis-server is not on PATH: Redis '{name}' cannot start. Start Docker or Podman, or install Redis " +
-                "(apt install redis-server, brew install redis).");
             redis = builder.AddRedisServerProcess(name, redisServer);
             choice = runtime is null
                 ? $"Redis '{name}' runs as a local process, {redisServer} (Cache:RunAs=Process)."
                 : $"Redis '{name}' runs as a local process, {redisServer}: no container runtime answered ({runtime.Detail}).";
+        }
+        else if (runtime is null)
+        {
+            throw new AppHostSettingException($"Cache:RunAs=Process, but redis-server is not on PATH. {InstallRedis} Or remove the setting: " +
+                "without Redis the server keeps its state in its embedded SQLite file.");
+        }
+        else
+        {
+            builder.AddUnavailable(name, "Redis", "Database",
+                $"no container runtime answered ({runtime.Detail}) and redis-server is not on PATH; the server keeps its state in its " +
+                $"embedded SQLite file and runs as one replica. {InstallRedis} Then restart the AppHost.");
+            return null;
         }
 
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
@@ -59,6 +69,12 @@ internal static partial class LocalRedis
         });
         return redis;
     }
+
+    private const string InstallRedis = "To run Redis, install it (apt install redis-server, brew install redis) or start Docker or Podman.";
+
+    /// <summary>The server's state store on F5: Redis when it runs, else nothing (the server's embedded SQLite file).</summary>
+    public static IResourceBuilder<ProjectResource> WithCache(this IResourceBuilder<ProjectResource> server, IResourceBuilder<IResourceWithConnectionString>? cache) =>
+        cache is null ? server : server.WithReference(cache).WaitFor(cache);
 
     private static IResourceBuilder<RedisServerResource> AddRedisServerProcess(this IDistributedApplicationBuilder builder, string name, string redisServer)
     {

@@ -16,7 +16,9 @@ internal static class RedisClientRegistration
 
     private const string Kind = "redis";
 
-    public static void AddPrynaiRedisClient(this IHostApplicationBuilder builder, StackExchange.Redis.ConfigurationOptions configuration)
+    /// <param name="trustedCa">A CA this connection trusts besides the system's (<c>State:RedisTrustedCaCertificate</c>), or null.</param>
+    public static void AddPrynaiRedisClient(this IHostApplicationBuilder builder, StackExchange.Redis.ConfigurationOptions configuration,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? trustedCa = null)
     {
         // The integration's tracing creates a tracer provider of its own; with nowhere to export to, it would make
         // every request pay for spans nobody receives.
@@ -25,7 +27,14 @@ internal static class RedisClientRegistration
         {
             settings.ConnectionString = configuration.ToString(includePassword: true);
             settings.DisableTracing |= !exported;
-        }, RedisConnection.ApplyDefaults);
+        }, options =>
+        {
+            RedisConnection.ApplyDefaults(options);
+            if (trustedCa is not null)
+            {
+                options.TrustIssuer(trustedCa);
+            }
+        });
 
         // /healthz names each store the same way ("redis": true, "store": "redis"), so the integration's check is
         // shown under the store's name; it stays the only Redis check.

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Prynai.McpServer.Configuration;
 using StackExchange.Redis;
@@ -56,6 +58,30 @@ internal static partial class RedisConnection
         options.ReconnectRetryPolicy = new ExponentialRetry(250, 5000);
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ClientName ??= "prynai-mcp";
+    }
+
+    /// <summary>
+    /// The CA certificate <c>State:RedisTrustedCaCertificate</c> names, loaded at start so a wrong path or a file that is
+    /// not a certificate stops the server naming the setting; null when unset.
+    /// </summary>
+    public static X509Certificate2? TrustedCa(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return null;
+        }
+        if (!File.Exists(path))
+        {
+            throw new InvalidSettingException(StateOptions.RedisTrustedCaCertificateSetting, $"'{path}' does not exist; give the path of the CA certificate (PEM or DER) the Redis server's certificate chains to.");
+        }
+        try
+        {
+            return X509CertificateLoader.LoadCertificateFromFile(path);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidSettingException(StateOptions.RedisTrustedCaCertificateSetting, $"'{path}' is not a certificate ({ex.Message}).", ex);
+        }
     }
 
     /// <summary>Where the settings point, for logs: host and port of each endpoint, never a password.</summary>

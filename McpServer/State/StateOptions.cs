@@ -10,4 +10,13 @@ public sealed class StateOptions
     /// <summary>SQLite file used when no Redis or Cosmos DB connection string is configured. Relative to the content root.</summary>
     [Required]
     public string SqlitePath { get; set; } = "data/prynai.db";
+
+    /// <summary>
+    /// A CA certificate file (PEM or DER) that the Redis TLS connection trusts besides the system's store — that
+    /// connection only, nothing else in the process: for a Redis whose certificate comes from a private CA.
+    /// </summary>
+    public string? RedisTrustedCaCertificate { get; set; }
+
+    /// <summary>The configuration key of <see cref="RedisTrustedCaCertificate"/>.</summary>
+    public const string RedisTrustedCaCertificateSetting = SectionName + ":" + nameof(RedisTrustedCaCertificate);
 }

@@ -53,7 +53,7 @@ public static class StateServiceCollectionExtensions
                 ? RedisConnection.Parse(cache, RedisConnection.ConnectionStringSetting)
                 : RedisConnection.Parse(redisUrl!);
             location = _ => RedisConnection.Describe(configuration);
-            builder.AddPrynaiRedisClient(configuration);
+            builder.AddPrynaiRedisClient(configuration, RedisConnection.TrustedCa(builder.Configuration[StateOptions.RedisTrustedCaCertificateSetting]));
             services.AddSingleton(provider => new RedisStateStore(provider.GetRequiredService<IConnectionMultiplexer>(),
                 provider.GetRequiredService<StoreAvailability>(), provider.GetRequiredService<ILogger<RedisStateStore>>()));
             services.AddSingleton<IStateStore>(provider => Instrument(provider, provider.GetRequiredService<RedisStateStore>()));

@@ -41,6 +41,10 @@ public static class McpConnection
         {
             ClientInfo = new Implementation { Name = "prynai-smoke", Version = typeof(McpConnection).Assembly.GetName().Version?.ToString() ?? "0" },
             ProtocolVersion = settings.ProtocolVersion,
+            // The SDK takes a server/discover unanswered after 5 s for an initialize-only server. A new revision's first
+            // request (cold start, JIT) on a busy host can take longer; a server without 2026-07-28 answers it at once
+            // with an error, so waiting longer costs nothing there.
+            DiscoverProbeTimeout = TimeSpan.FromSeconds(30),
             Handlers = handlers,
             Capabilities = extensions.Length == 0 ? null : new ClientCapabilities
             {

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Prynai.AppHost.Tests.Infrastructure;
 
 namespace Prynai.AppHost.Tests;
 
 /// <summary>
 /// The AppHost's settings, checked on the application model it builds (nothing is started): how Redis runs, Cosmos DB
-/// from a connection string, replicas.
+/// from a connection string, replicas, what a machine without Redis or Node.js gets.
 /// </summary>
 public sealed class AppHostModelTests
 {
@@ -43,9 +44,67 @@ public sealed class AppHostModelTests
     [Fact]
     public async Task McpReplicas_below_one_is_refused_with_a_clear_message()
     {
-        var error = await Assert.ThrowsAsync<DistributedApplicationException>(() => BuildAsync("--McpReplicas=0"));
+        var error = await Assert.ThrowsAsync<AppHostSettingException>(() => BuildAsync("--McpReplicas=0"));
 
-        Assert.Contains("McpReplicas must be at least 1", error.Message);
+        Assert.Equal("McpReplicas must be at least 1 (it is 0).", error.Message);
+    }
+
+    [Fact]
+    public async Task Without_a_container_runtime_or_redis_server_the_cache_says_why_and_the_server_keeps_its_state_in_SQLite()
+    {
+        using var path = ProgramsHidden.Create(ProgramsHidden.SdkOnlyMachine);
+        await using var app = await BuildAsync($"--PATH={path.Path}");
+
+        var cache = Assert.IsType<UnavailableResource>(Resource(app, "cache"));
+        Assert.StartsWith("no container runtime answered (docker is not on PATH) and redis-server is not on PATH; the server keeps its state in its " +
+            "embedded SQLite file and runs as one replica. To run Redis, install it (apt install redis-server, brew install redis) or start Docker or Podman.", cache.Reason);
+        var shown = cache.Annotations.OfType<ResourceSnapshotAnnotation>().Single().InitialSnapshot;
+        Assert.Equal(UnavailableResource.State, shown.State?.Text);
+        Assert.Equal(cache.Reason, shown.Properties.Single(property => property.Name == UnavailableResource.ReasonProperty).Value);
+
+        var server = (IResourceWithEnvironment)Resource(app, "mcp");
+        Assert.DoesNotContain("ConnectionStrings__cache", (await EnvironmentAsync(app, server)).Keys);
+        Assert.DoesNotContain(server.Annotations.OfType<WaitAnnotation>(), wait => wait.Resource.Name == "cache");
+        Assert.Empty(server.Annotations.OfType<ReplicaAnnotation>());
+    }
+
+    [Fact]
+    public async Task Without_NodeJs_the_Inspector_says_why()
+    {
+        using var path = ProgramsHidden.Create("node", "nodejs", "npm", "npx");
+        await using var app = await BuildAsync($"--PATH={path.Path}");
+
+        var inspector = Assert.IsType<UnavailableResource>(Resource(app, "inspector"));
+        Assert.Equal("Node.js is not on PATH. Install Node.js 22.19.0 or later (with npm), then restart the AppHost; the Inspector installs itself " +
+            "from AppHost/Inspector/package-lock.json on its first start.", inspector.Reason);
+        Assert.IsType<RedisServerResource>(Resource(app, "cache"));
+    }
+
+    [Fact]
+    public async Task McpReplicas_above_one_without_a_shared_store_is_refused()
+    {
+        using var path = ProgramsHidden.Create(ProgramsHidden.SdkOnlyMachine);
+
+        var error = await Assert.ThrowsAsync<AppHostSettingException>(() => BuildAsync($"--PATH={path.Path}", "--McpReplicas=2"));
+
+        Assert.StartsWith("McpReplicas=2 needs a store the replicas share", error.Message);
+    }
+
+    [Fact]
+    public async Task Without_Redis_Cosmos_DB_is_still_a_store_replicas_share()
+    {
+        using var path = ProgramsHidden.Create(ProgramsHidden.SdkOnlyMachine);
+        await using var app = await BuildAsync($"--PATH={path.Path}", "--McpReplicas=2", "--UseCosmos=true",
+            "--ConnectionStrings:cosmos=AccountEndpoint=http://127.0.0.1:8081/;AccountKey=a2V5;");
+
+        Assert.Equal(2, Resource(app, "mcp").Annotations.OfType<ReplicaAnnotation>().Single().Replicas);
+    }
+
+    private static async Task<Dictionary<string, string>> EnvironmentAsync(DistributedApplication app, IResourceWithEnvironment resource)
+    {
+        var configuration = await ExecutionConfigurationBuilder.Create(resource).WithEnvironmentVariablesConfig()
+            .BuildAsync(app.Services.GetRequiredService<DistributedApplicationExecutionContext>(), NullLogger.Instance, Cancellation);
+        return configuration.EnvironmentVariables.ToDictionary(pair => pair.Key, pair => pair.Value);
     }
 
     private static async Task<DistributedApplication> BuildAsync(params string[] args)

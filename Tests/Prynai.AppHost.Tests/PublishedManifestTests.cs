@@ -10,14 +10,20 @@ namespace Prynai.AppHost.Tests;
 /// </summary>
 public sealed class PublishedManifestTests
 {
-    [Fact]
-    public async Task The_committed_manifest_is_what_the_AppHost_publishes()
+    /// <summary>
+    /// Both ways to publish it: the manifest publisher (what azd runs) and the pipeline step the Aspire CLI runs for
+    /// <c>aspire do publish-manifest --output-path DIR</c> (the CLI starts the AppHost with these arguments).
+    /// </summary>
+    [Theory]
+    [InlineData("--publisher manifest --output-path {0}/aspire-manifest.json")]
+    [InlineData("--operation publish --step publish-manifest --output-path {0}")]
+    public async Task The_committed_manifest_is_what_the_AppHost_publishes(string arguments)
     {
         var output = Directory.CreateTempSubdirectory("prynai-manifest");
         try
         {
             var generatedPath = Path.Combine(output.FullName, "aspire-manifest.json");
-            await PublishManifestAsync(generatedPath);
+            await PublishAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, arguments, output.FullName).Split(' '));
             var committed = Resources(Path.Combine(RepositoryRoot, "aspire-manifest.json"));
             var generated = Resources(generatedPath);
 
@@ -35,6 +41,39 @@ public sealed class PublishedManifestTests
         }
     }
 
+    /// <summary>
+    /// <c>aspire publish</c> (step publish) has nothing to write for the local flavour: no compute environment is in
+    /// its model (the Azure flavour's Container Apps environment writes Bicep). It succeeds and writes nothing.
+    /// </summary>
+    [Fact]
+    public async Task Aspire_publish_of_the_local_flavour_succeeds_and_writes_nothing()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"prynai-publish-{Guid.NewGuid():N}");
+        try
+        {
+            await PublishAsync(["--operation", "publish", "--step", "publish", "--output-path", output]);
+
+            Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(), $"{output} holds files");
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>The manifest's server port is the one the image listens on and the Azure flavour's probes use.</summary>
+    [Fact]
+    public void The_servers_http_endpoint_is_published_on_the_images_port()
+    {
+        var server = Resources(Path.Combine(RepositoryRoot, "aspire-manifest.json"))["mcp"];
+
+        Assert.Equal(ServerContainer.HttpPort, server["bindings"]!["http"]!["targetPort"]!.GetValue<int>());
+        Assert.Equal("{mcp.bindings.http.targetPort}", server["env"]!["HTTP_PORTS"]!.GetValue<string>());
+    }
+
     private static string RepositoryRoot
     {
         get
@@ -50,12 +89,12 @@ public sealed class PublishedManifestTests
         }
     }
 
-    private static async Task PublishManifestAsync(string outputPath)
+    /// <summary>Runs the built AppHost with these arguments, as azd or the Aspire CLI does.</summary>
+    private static async Task PublishAsync(string[] arguments)
     {
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var start = new ProcessStartInfo("dotnet",
-            ["run", "--project", Path.Combine(RepositoryRoot, "AppHost"), "--no-build", "-c", configuration, "--",
-             "--publisher", "manifest", "--output-path", outputPath])
+            ["run", "--project", Path.Combine(RepositoryRoot, "AppHost"), "--no-build", "--no-launch-profile", "-c", configuration, "--", .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -65,7 +104,7 @@ public sealed class PublishedManifestTests
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"manifest publishing failed:\n{await stdout}\n{await stderr}");
+        Assert.True(process.ExitCode == 0, $"publishing ({string.Join(' ', arguments)}) failed:\n{await stdout}\n{await stderr}");
     }
 
     /// <summary>Each resource of a manifest, with project paths made absolute (they are relative to the manifest).</summary>

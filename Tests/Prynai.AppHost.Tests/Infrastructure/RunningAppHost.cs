@@ -50,7 +50,10 @@ public abstract class RunningAppHost(int replicas) : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         _telemetry = await OtlpReceiver.StartAsync();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>([$"--McpReplicas={replicas}"], timeout.Token);
+        // Node 22 from Tests/package.json first on the AppHost's PATH, so its Inspector can run (the machine's may be older).
+        await NodeTooling.EnsureInstalledAsync();
+        var path = Path.GetDirectoryName(RepositoryPaths.Node22) + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>([$"--McpReplicas={replicas}", $"--PATH={path}"], timeout.Token);
 
         // The AppHost's launch profile names the dashboard's OTLP/gRPC endpoint; the receiver speaks OTLP/HTTP.
         builder.Configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = null;

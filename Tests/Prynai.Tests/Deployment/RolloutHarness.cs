@@ -41,11 +41,6 @@ public sealed class RolloutHarness : IDisposable
         return data;
     }
 
-    /// <summary>
-    /// How to start pwsh, or null when it is not on PATH (.ci/run installs it as a .NET tool; GitHub's runners have it).
-    /// </summary>
-    private static readonly string[]? Pwsh = PwshCommand();
-
     public const string ResourceGroup = "rg-prynai";
     public const string Registry = "prynaiacr.azurecr.io";
     public const string ClientSecret = "entra-client-secret-must-never-be-printed";
@@ -59,13 +54,9 @@ public sealed class RolloutHarness : IDisposable
     private readonly string _bin;
     private readonly string _log;
 
-    /// <summary>A harness for the script of <paramref name="shell"/>; skips the test when that is pwsh and pwsh is missing.</summary>
+    /// <summary>A harness for the script of <paramref name="shell"/> (pwsh: from PATH, else installed by <see cref="PowerShellTool"/>).</summary>
     public RolloutHarness(string shell)
     {
-        if (shell == "pwsh" && Pwsh is null)
-        {
-            Assert.Skip("pwsh is not on PATH (.ci/run installs it: dotnet tool install --tool-path <dir> PowerShell --version 7.6.10)");
-        }
         Shell = shell is "bash" or "pwsh" ? shell : throw new ArgumentOutOfRangeException(nameof(shell), shell, "bash or pwsh");
         Directory = Path.Combine(Path.GetTempPath(), $"prynai-rollout-{Guid.NewGuid():N}");
         _bin = Path.Combine(Directory, "bin");
@@ -129,14 +120,26 @@ public sealed class RolloutHarness : IDisposable
 
     public bool Exists(string file) => File.Exists(Path.Combine(Directory, file));
 
-    public Task<Result> RunAsync(params string[] arguments) => Shell == "bash"
-        ? RunProgramAsync("bash", [Path.Combine(RepositoryPaths.Root, "deploy", "rollout.sh"), .. arguments])
-        : RunProgramAsync(Pwsh![0], [.. Pwsh[1..], "-NoProfile", "-NonInteractive", "-File", Path.Combine(RepositoryPaths.Root, "deploy", "rollout.ps1"), .. arguments]);
+    public async Task<Result> RunAsync(params string[] arguments)
+    {
+        if (Shell == "bash")
+        {
+            return await RunProgramAsync("bash", [Path.Combine(RepositoryPaths.Root, "deploy", "rollout.sh"), .. arguments]);
+        }
+        var pwsh = PwshCommand(await PowerShellTool.EnsureAsync());
+        return await RunProgramAsync(pwsh[0], [.. pwsh[1..], "-NoProfile", "-NonInteractive", "-File", Path.Combine(RepositoryPaths.Root, "deploy", "rollout.ps1"), .. arguments]);
+    }
 
     /// <summary>Another script of deploy/ with the same fakes: <paramref name="name"/>.sh under bash, <paramref name="name"/>.ps1 under pwsh.</summary>
-    public Task<Result> RunScriptAsync(string name) => Shell == "bash"
-        ? RunProgramAsync("sh", [Path.Combine(RepositoryPaths.Root, "deploy", name + ".sh")])
-        : RunProgramAsync(Pwsh![0], [.. Pwsh[1..], "-NoProfile", "-NonInteractive", "-File", Path.Combine(RepositoryPaths.Root, "deploy", name + ".ps1")]);
+    public async Task<Result> RunScriptAsync(string name)
+    {
+        if (Shell == "bash")
+        {
+            return await RunProgramAsync("sh", [Path.Combine(RepositoryPaths.Root, "deploy", name + ".sh")]);
+        }
+        var pwsh = PwshCommand(await PowerShellTool.EnsureAsync());
+        return await RunProgramAsync(pwsh[0], [.. pwsh[1..], "-NoProfile", "-NonInteractive", "-File", Path.Combine(RepositoryPaths.Root, "deploy", name + ".ps1")]);
+    }
 
     public async Task<Result> RunProgramAsync(string fileName, IEnumerable<string> arguments)
     {
@@ -207,15 +210,11 @@ public sealed class RolloutHarness : IDisposable
     }
 
     /// <summary>
-    /// pwsh on PATH; for the PowerShell .NET tool, the real dotnet with the tool's pwsh.dll: the tool's shim starts
+    /// pwsh itself; for the PowerShell .NET tool, the real dotnet with the tool's pwsh.dll: the tool's shim starts
     /// <c>dotnet pwsh.dll</c> through PATH, where the tests put their fake dotnet first.
     /// </summary>
-    private static string[]? PwshCommand()
+    private static string[] PwshCommand(string pwsh)
     {
-        if (FindOnPath("pwsh") is not { } pwsh)
-        {
-            return null;
-        }
         var toolStore = Path.Combine(Path.GetDirectoryName(pwsh)!, ".store", "powershell");
         if (!System.IO.Directory.Exists(toolStore))
         {

@@ -192,7 +192,7 @@ public sealed class RolloutSettingsTests
         Assert.Contains(scripts, s => s.EndsWith("rollout.sh", StringComparison.Ordinal));
         Assert.Contains(scripts, s => s.EndsWith("azd", StringComparison.Ordinal));
 
-        var result = await harness.RunProgramAsync("shellcheck", scripts);
+        var result = await harness.RunProgramAsync(await DebianPackages.EnsureAsync("shellcheck", "shellcheck"), scripts);
 
         Assert.True(result.ExitCode == 0, result.ToString());
     }

@@ -57,6 +57,8 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["Support__TroubleshootStepDelay"] = "00:00:00.010";
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["COSMOS_DISABLE_IMDS_ACCESS"] = "true";
+        // A test's server lives seconds: tiered compilation only costs it (measured: start + 20 calls, 2.5 → 1.8 s of CPU).
+        start.Environment["DOTNET_TieredCompilation"] = "0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
             start.Environment[key] = value;

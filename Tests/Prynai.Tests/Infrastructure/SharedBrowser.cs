@@ -23,10 +23,8 @@ public sealed class SharedBrowser : IAsyncDisposable
         {
             if (_browser is null)
             {
-                if (!File.Exists(ExecutablePath))
-                {
-                    throw new InvalidOperationException($"{ExecutablePath} is missing: apt-get install chromium (.ci/run does).");
-                }
+                // Installed like the other Debian servers when missing (apt-get, as root; .ci/run installs it up front).
+                Assert.Equal(ExecutablePath, await DebianPackages.EnsureAsync("chromium", "chromium"));
                 _playwright = await Playwright.CreateAsync();
                 _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
                 {

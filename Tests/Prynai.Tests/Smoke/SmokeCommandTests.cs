@@ -7,8 +7,11 @@ using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.Smoke;
 
-/// <summary>The smoke command as a user runs it: a real server process, the real CLI, its lines and exit code.</summary>
-public sealed class SmokeCommandTests
+/// <summary>
+/// The smoke command as a user runs it: a real server process, the real CLI, its lines and exit code. The plain smoke
+/// runs repeat against one server, as they would against a deployment.
+/// </summary>
+public sealed class SmokeCommandTests(SmokeCommandTests.Server shared) : IClassFixture<SmokeCommandTests.Server>
 {
     private static readonly string[] Lines =
         ["TOOLS:", "RESOURCES:", "PROMPTS:", "STATUS: ok", "ADD RESULT: 5", "COUNTER:", "COUNTER_AFTER:", "PROMPT TEXT: Write a concise, formal summary.", "SAMPLING RESULT:", "LONG_TASK: done"];
@@ -20,7 +23,7 @@ public sealed class SmokeCommandTests
     [InlineData(new[] { "--protocol", "2025-06-18", "--no-sampling" }, "SAMPLING RESULT: sampling unavailable")]
     public async Task Smoke_AgainstTheServer_PrintsEveryLine_AndExitsZero(string[] options, string samplingLine)
     {
-        await using var server = await ServerProcess.StartAsync();
+        var server = shared.Process;
         var result = await SmokeAsync(["--url", server.McpEndpoint.ToString(), .. options]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -31,66 +34,10 @@ public sealed class SmokeCommandTests
         Assert.Contains("SMOKE: PASS", result.StandardOutput);
     }
 
-    [Theory]
-    [InlineData(new string[0], "DOMAIN EXPERT: client-llm: MOCK:")]
-    [InlineData(new[] { "--protocol", "2025-11-25", "--no-sampling" }, "DOMAIN EXPERT: facts: Facts for C9003")]
-    public async Task SmokeDomain_WalksTheIncidentCustomer_EndToEnd(string[] options, string expertLine)
-    {
-        await using var server = await ServerProcess.StartAsync();
-        var result = await SmokeAsync(["--url", server.McpEndpoint.ToString(), "--domain", .. options]);
-
-        Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (var line in new[] { "DOMAIN CUSTOMER: C9003", "DOMAIN SUBSCRIPTION: C9003-S1 home-internet", "incidents [INC-2026-041]", "DOMAIN KB: [KB-0002",
-                     "DOMAIN TROUBLESHOOT: 10 steps; findings [ongoing incident INC-2026-041", "DOMAIN TICKET: C9003-T2", expertLine,
-                     "DOMAIN ROLE TOOLS: update_subscription hidden, unlock_account hidden",
-                     "SCHEMAS: 10 structured result(s) checked against their tools' output schemas, 0 broke them", "SMOKE: PASS" })
-        {
-            Assert.Contains(line, result.StandardOutput);
-        }
-        Assert.DoesNotContain("TOOLS:", result.StandardOutput.Replace("ROLE TOOLS:", ""));
-    }
-
-    [Fact]
-    public async Task SmokeTasks_FollowsATaskToItsResult_CancelsOne_AndAnswersOnesQuestion()
-    {
-        await using var server = await ServerProcess.StartAsync();
-        var result = await SmokeAsync(["--url", server.McpEndpoint.ToString(), "--tasks"]);
-
-        Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (var line in new[] { "TASK: ", "long_task (task): ", "TASK RESULT: completed", "\"status\":\"done\"", "TASK CANCEL: ",
-                     "cancelled (Cancelled by the client; the work has stopped.)", "TASK INPUT: elicitation/create: Restart the device of subscription C9003-S1",
-                     "TASK INPUT RESULT: completed: restart = restart declined by the user",
-                     "SCHEMAS: 2 structured result(s) checked against their tools' output schemas, 0 broke them", "SMOKE: PASS (7 checks)" })
-        {
-            Assert.Contains(line, result.StandardOutput);
-        }
-    }
-
-    [Fact]
-    public async Task SmokeTasks_AgainstAServerWithoutTasks_Fails()
-    {
-        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["Tasks__Enabled"] = "false" });
-        var result = await SmokeAsync(["--url", server.McpEndpoint.ToString(), "--tasks"]);
-
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("FAILED tasks extension: server/discover should advertise", result.StandardError);
-    }
-
-    [Fact]
-    public async Task SmokeDomain_WithAnUnknownCustomer_Fails()
-    {
-        await using var server = await ServerProcess.StartAsync();
-        var result = await SmokeAsync(["--url", server.McpEndpoint.ToString(), "--domain", "--customer", "C9998"]);
-
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("FAILED customer: McpException: get_customer_detail failed: No customer has the id C9998", result.StandardError);
-    }
-
     [Fact]
     public async Task Smoke_UsesPrynaiMcpUrl_WhenNoUrlIsGiven()
     {
-        await using var server = await ServerProcess.StartAsync();
-        var result = await SmokeAsync([], new Dictionary<string, string?> { ["PRYNAI_MCP_URL"] = server.McpEndpoint.ToString() });
+        var result = await SmokeAsync([], new Dictionary<string, string?> { ["PRYNAI_MCP_URL"] = shared.Process.McpEndpoint.ToString() });
         Assert.True(result.ExitCode == 0, result.ToString());
     }
 
@@ -127,9 +74,22 @@ public sealed class SmokeCommandTests
         Assert.Contains("Not an http(s) URL", result.StandardError);
     }
 
-    private static Task<CommandRunner.Result> SmokeAsync(string[] arguments, IDictionary<string, string?>? environment = null) =>
+    internal static Task<CommandRunner.Result> SmokeAsync(string[] arguments, IDictionary<string, string?>? environment = null) =>
         CommandRunner.RunAsync("dotnet", [RepositoryPaths.SmokeClientAssembly, "smoke", .. arguments], TimeSpan.FromMinutes(2),
-            environment: environment);
+            environment: new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
+            {
+                ["DOTNET_TieredCompilation"] = "0", // a run of seconds: tiered compilation only costs it (as for the servers)
+            });
+
+    /// <summary>One server process for the class's smoke runs.</summary>
+    public sealed class Server : IAsyncLifetime
+    {
+        public ServerProcess Process { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync() => Process = await ServerProcess.StartAsync();
+
+        public ValueTask DisposeAsync() => Process.DisposeAsync();
+    }
 
     /// <summary>A minimal MCP server (2025-11-25, JSON responses) with wrong answers, on a free loopback port.</summary>
     private sealed class BrokenServer : IAsyncDisposable
@@ -183,5 +143,68 @@ public sealed class SmokeCommandTests
         }
 
         public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    }
+}
+
+/// <summary>The support-desk walk (<c>--domain</c>): each run on a server of its own (it opens a ticket, numbered per server).</summary>
+public sealed class SmokeDomainTests
+{
+    [Theory]
+    [InlineData(new string[0], "DOMAIN EXPERT: client-llm: MOCK:")]
+    [InlineData(new[] { "--protocol", "2025-11-25", "--no-sampling" }, "DOMAIN EXPERT: facts: Facts for C9003")]
+    public async Task SmokeDomain_WalksTheIncidentCustomer_EndToEnd(string[] options, string expertLine)
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var result = await SmokeCommandTests.SmokeAsync(["--url", server.McpEndpoint.ToString(), "--domain", .. options]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        foreach (var line in new[] { "DOMAIN CUSTOMER: C9003", "DOMAIN SUBSCRIPTION: C9003-S1 home-internet", "incidents [INC-2026-041]", "DOMAIN KB: [KB-0002",
+                     "DOMAIN TROUBLESHOOT: 10 steps; findings [ongoing incident INC-2026-041", "DOMAIN TICKET: C9003-T2", expertLine,
+                     "DOMAIN ROLE TOOLS: update_subscription hidden, unlock_account hidden",
+                     "SCHEMAS: 10 structured result(s) checked against their tools' output schemas, 0 broke them", "SMOKE: PASS" })
+        {
+            Assert.Contains(line, result.StandardOutput);
+        }
+        Assert.DoesNotContain("TOOLS:", result.StandardOutput.Replace("ROLE TOOLS:", ""));
+    }
+
+    [Fact]
+    public async Task SmokeDomain_WithAnUnknownCustomer_Fails()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var result = await SmokeCommandTests.SmokeAsync(["--url", server.McpEndpoint.ToString(), "--domain", "--customer", "C9998"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("FAILED customer: McpException: get_customer_detail failed: No customer has the id C9998", result.StandardError);
+    }
+}
+
+/// <summary>The tasks walk (<c>--tasks</c>).</summary>
+public sealed class SmokeTasksTests
+{
+    [Fact]
+    public async Task SmokeTasks_FollowsATaskToItsResult_CancelsOne_AndAnswersOnesQuestion()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var result = await SmokeCommandTests.SmokeAsync(["--url", server.McpEndpoint.ToString(), "--tasks"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        foreach (var line in new[] { "TASK: ", "long_task (task): ", "TASK RESULT: completed", "\"status\":\"done\"", "TASK CANCEL: ",
+                     "cancelled (Cancelled by the client; the work has stopped.)", "TASK INPUT: elicitation/create: Restart the device of subscription C9003-S1",
+                     "TASK INPUT RESULT: completed: restart = restart declined by the user",
+                     "SCHEMAS: 2 structured result(s) checked against their tools' output schemas, 0 broke them", "SMOKE: PASS (7 checks)" })
+        {
+            Assert.Contains(line, result.StandardOutput);
+        }
+    }
+
+    [Fact]
+    public async Task SmokeTasks_AgainstAServerWithoutTasks_Fails()
+    {
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["Tasks__Enabled"] = "false" });
+        var result = await SmokeCommandTests.SmokeAsync(["--url", server.McpEndpoint.ToString(), "--tasks"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("FAILED tasks extension: server/discover should advertise", result.StandardError);
     }
 }

@@ -5,7 +5,7 @@ using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.State;
 
-/// <summary>The server with a real Redis or Cosmos store as a process: degraded service while the store is down,
+/// <summary>The server with a real Redis store as a process: degraded service while the store is down,
 /// recovery without a restart, nothing acknowledged ever lost, state that outlives the server.</summary>
 public sealed class StoreOutageTests
 {
@@ -141,6 +141,31 @@ public sealed class StoreOutageTests
         Assert.Equal("42", await ReadCounterAsync(again));
     }
 
+    /// <summary>The message a resources/read of prynai://counter answers while its store is down.</summary>
+    internal static async Task<string> CounterReadErrorAsync(HttpClient http)
+    {
+        using var response = await http.SendAsync(McpHttp.StatelessRequest("resources/read", new JsonObject { ["uri"] = "prynai://counter" }, name: "prynai://counter"), Ct);
+        return (await McpHttp.ResponseAsync(response))["error"]!["message"]!.GetValue<string>();
+    }
+
+    internal static async Task<(HttpStatusCode Status, JsonObject Body)> HealthAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync("/healthz");
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+    }
+
+    internal static async Task<string?> ReadCounterAsync(HttpClient http)
+    {
+        using var response = await http.SendAsync(McpHttp.StatelessRequest("resources/read", new JsonObject { ["uri"] = "prynai://counter" }, name: "prynai://counter"), Ct);
+        return (await McpHttp.ResponseAsync(response))["result"]!["contents"]![0]!["text"]!.GetValue<string>();
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+}
+
+/// <summary>The same with Cosmos DB (the Cosmos-protocol test server) as the store; a class of its own, so it runs beside the Redis one.</summary>
+public sealed class CosmosOutageTests
+{
     [Fact]
     public async Task CosmosCounter_SurvivesAServerRestart_AndHealthNamesTheStore()
     {
@@ -149,7 +174,7 @@ public sealed class StoreOutageTests
         await using (var first = await ServerProcess.StartAsync(environment))
         {
             using var http = new HttpClient { BaseAddress = first.BaseAddress };
-            var (status, health) = await HealthAsync(http);
+            var (status, health) = await StoreOutageTests.HealthAsync(http);
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.True(health["cosmos"]!.GetValue<bool>());
             Assert.Equal("cosmos", health["store"]!.GetValue<string>());
@@ -159,7 +184,7 @@ public sealed class StoreOutageTests
 
         await using var second = await ServerProcess.StartAsync(environment);
         using var again = new HttpClient { BaseAddress = second.BaseAddress };
-        Assert.Equal("7", await ReadCounterAsync(again));
+        Assert.Equal("7", await StoreOutageTests.ReadCounterAsync(again));
     }
 
     [Fact]
@@ -187,30 +212,9 @@ public sealed class StoreOutageTests
         await using var server = await ServerProcess.StartAsync(settings);
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
 
-        var (status, health) = await HealthAsync(http);
+        var (status, health) = await StoreOutageTests.HealthAsync(http);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.False(health["cosmos"]!.GetValue<bool>());
-        Assert.Equal("The cosmos state store is unavailable; try again shortly.", await CounterReadErrorAsync(http));
+        Assert.Equal("The cosmos state store is unavailable; try again shortly.", await StoreOutageTests.CounterReadErrorAsync(http));
     }
-
-    /// <summary>The message a resources/read of prynai://counter answers while its store is down.</summary>
-    private static async Task<string> CounterReadErrorAsync(HttpClient http)
-    {
-        using var response = await http.SendAsync(McpHttp.StatelessRequest("resources/read", new JsonObject { ["uri"] = "prynai://counter" }, name: "prynai://counter"), Ct);
-        return (await McpHttp.ResponseAsync(response))["error"]!["message"]!.GetValue<string>();
-    }
-
-    internal static async Task<(HttpStatusCode Status, JsonObject Body)> HealthAsync(HttpClient http)
-    {
-        using var response = await http.GetAsync("/healthz");
-        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
-    }
-
-    private static async Task<string?> ReadCounterAsync(HttpClient http)
-    {
-        using var response = await http.SendAsync(McpHttp.StatelessRequest("resources/read", new JsonObject { ["uri"] = "prynai://counter" }, name: "prynai://counter"), Ct);
-        return (await McpHttp.ResponseAsync(response))["result"]!["contents"]![0]!["text"]!.GetValue<string>();
-    }
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 }

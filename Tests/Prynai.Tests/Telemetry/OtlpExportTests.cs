@@ -82,7 +82,9 @@ public sealed class OtlpExportTests(IssuerFixture fixture) : IClassFixture<Issue
         var invalid = McpHttp.StatelessRequest("tools/list");
         invalid.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token + "tampered");
         (await http.SendAsync(invalid, TestContext.Current.CancellationToken)).Dispose();
-        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        // Wait for what the three requests log, on the console and at the receiver, before looking for what must not be there.
+        await Eventually.TrueAsync(() => server.Output.Contains("tools/call", StringComparison.Ordinal) && receiver.Received("logs").Contains("tools/call", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20), "the tool calls' log lines should reach the console and the receiver");
 
         var logs = server.Output + receiver.Received("logs");
         Assert.Contains("tools/call", logs);

@@ -35,6 +35,9 @@ public sealed class TracingAndMetricsTests(IssuerFixture fixture) : IClassFixtur
         Assert.Null(span.GetTagItem("mcp.session.id"));
         Assert.Null(span.GetTagItem("error.type"));
 
+        // The request span ends after the MCP span inside it: wait for its export rather than look once.
+        await Eventually.TrueAsync(() => telemetry.Spans.Any(s => s.Source.Name == "Microsoft.AspNetCore" && s.TraceId == span.TraceId),
+            because: "the POST /mcp request span should be exported");
         var http = telemetry.Spans.Single(s => s.Source.Name == "Microsoft.AspNetCore" && s.TraceId == span.TraceId);
         Assert.Equal(http.SpanId, span.ParentSpanId);
         Assert.Equal("POST /mcp", http.DisplayName);
@@ -123,7 +126,10 @@ public sealed class TracingAndMetricsTests(IssuerFixture fixture) : IClassFixtur
             (await http.GetAsync("/livez", Ct)).Dispose();
         }
         await CallAsync(http, "add", new JsonObject { ["a"] = 1, ["b"] = 1 });
-        await SpanAsync(telemetry, "tools/call add");
+        // The request span of the POST ends after its response reached the client (and after the MCP span inside it):
+        // wait for it to be exported. The health calls finished before that request began.
+        await Eventually.TrueAsync(() => telemetry.Spans.Any(s => s.Source.Name == "Microsoft.AspNetCore" && (s.GetTagItem("url.path") as string) == "/mcp"),
+            because: "the POST /mcp request span should be exported");
 
         Assert.DoesNotContain(telemetry.Spans, s => (s.GetTagItem("url.path") as string) is "/healthz" or "/livez");
         Assert.Single(telemetry.Spans, s => s.Source.Name == "Microsoft.AspNetCore");
