@@ -131,9 +131,21 @@ internal sealed class ReadOnlyClaimsIdentity(CaseSensitiveClaimsIdentity validat
         new("This identity belongs to a cached bearer token and is shared by its requests; copy it (Clone) to change it.");
 }
 
-/// <summary>The principal around a <see cref="ReadOnlyClaimsIdentity"/>: adding identities throws.</summary>
+/// <summary>
+/// The principal around a <see cref="ReadOnlyClaimsIdentity"/>: adding identities throws. What requests derive from
+/// its claims (the caller's stable name, its rate-limit partition) is worked out once, as the claims never change.
+/// </summary>
 internal sealed class ReadOnlyClaimsPrincipal(ReadOnlyClaimsIdentity identity) : ClaimsPrincipal(identity)
 {
+    private string? _callerId;
+    private string? _rateLimitKey;
+
+    /// <summary><see cref="CallerIdentity.Of"/> for this (always authenticated) caller.</summary>
+    public string? CallerId => _callerId ??= CallerIdentity.Compute(this);
+
+    /// <summary>The rate limiter's partition for this caller; null when its token names no app or subject.</summary>
+    public string? RateLimitKey => (_rateLimitKey ??= CallerLimits.CallerKey((ClaimsPrincipal)this) ?? "") is { Length: > 0 } key ? key : null;
+
     public override void AddIdentity(ClaimsIdentity identity) => throw ReadOnlyClaimsIdentity.Shared();
 
     public override void AddIdentities(IEnumerable<ClaimsIdentity> identities) => throw ReadOnlyClaimsIdentity.Shared();
