@@ -56,6 +56,12 @@ public sealed class AuthOptions
     /// <summary>Shortest time between two signing-key refreshes triggered by a token with an unknown key id.</summary>
     public TimeSpan MetadataRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How many validated tokens are remembered (each until it expires, with its caller's claims) so that a token sent
+    /// again is not validated again; 0 validates every request. Past the limit expired entries go, then all.
+    /// </summary>
+    public int TokenCacheSize { get; set; } = 10_000;
+
     public bool IsRequired(bool isDevelopment) => Required ?? !isDevelopment;
 
     /// <summary>Tokens are validated by Entra's rules (tenant issuers, v1 and v2) rather than by a generic OIDC issuer's.</summary>

@@ -42,6 +42,10 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment, Develop
         {
             problems.Add("Auth:ClockSkew must be between 0 and 10 minutes.");
         }
+        if (options.TokenCacheSize is < 0 or > 1_000_000)
+        {
+            problems.Add("Auth:TokenCacheSize must be between 0 (no cache) and 1,000,000 tokens.");
+        }
 
         var configured = options.EffectiveAuthority is not null;
         if (configured && options.Audiences.Count == 0)

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Prynai.McpServer.Security;
 
@@ -47,7 +46,8 @@ internal static class BearerAuthentication
         var authentication = !schemes.Any
             ? services.AddAuthentication()
             : services.AddAuthentication(BearerSchemes.Selector)
-                .AddPolicyScheme(BearerSchemes.Selector, "Bearer token", scheme => scheme.ForwardDefaultSelector = context => schemes.ChoosesByIssuer ? schemes.For(IssuerOf(context), context.Request) : schemes.For(null));
+                .AddScheme<AuthenticationSchemeOptions, McpBearerHandler>(BearerSchemes.Selector, "Bearer token", _ => { });
+        services.AddSingleton<BearerTicketCache>();
         if (schemes.Issuer)
         {
             authentication.AddIdentityWebBearer(auth.TrustedLoopbackCertificate);
@@ -71,10 +71,9 @@ internal static class BearerAuthentication
         services.AddOptions<AuthorizationOptions>().Configure<IOptions<AuthOptions>>((authorization, options) =>
             authorization.AddPolicy(SecurityExtensions.McpPolicy, policy =>
             {
-                if (schemes.Any)
-                {
-                    policy.AddAuthenticationSchemes(BearerSchemes.Selector);
-                }
+                // No authentication schemes of its own: the authentication middleware has already authenticated the
+                // request with the default scheme (the selector) wherever this policy applies, and naming it again here
+                // would authenticate a second time and merge the result into yet another principal, per request.
                 policy.RequireAuthenticatedUser();
                 var settings = options.Value;
                 if (settings.RequiredScopes.Count > 0 || settings.RequiredAppRoles.Count > 0)
@@ -97,34 +96,5 @@ internal static class BearerAuthentication
         {
             services.Remove(descriptor);
         }
-    }
-
-    private static readonly JsonWebTokenHandler TokenReader = new();
-
-    // Reading a token to learn its issuer cost more than validating it from the cache (≈ 30 µs against ≈ 20 µs per
-    // call, measured); an agent sends the same token for an hour, so its issuer is read once.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> Issuers = new(StringComparer.Ordinal);
-    private const int MaxRememberedIssuers = 10_000;
-
-    /// <summary>The unverified <c>iss</c> of the bearer token, only to pick which scheme then validates it.</summary>
-    private static string? IssuerOf(HttpContext context)
-    {
-        var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-        var token = header["Bearer ".Length..].Trim();
-        if (Issuers.TryGetValue(token, out var known))
-        {
-            return known;
-        }
-        var issuer = TokenReader.CanReadToken(token) ? TokenReader.ReadJsonWebToken(token).Issuer : null;
-        if (Issuers.Count >= MaxRememberedIssuers)
-        {
-            Issuers.Clear();
-        }
-        Issuers[token] = issuer;
-        return issuer;
     }
 }

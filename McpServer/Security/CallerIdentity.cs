@@ -9,7 +9,9 @@ public static class CallerIdentity
     /// "issuer|tenant|subject" for an authenticated caller (Entra: <c>oid</c>, else <c>sub</c>; apps: <c>azp</c>/<c>appid</c>),
     /// or null for an anonymous one.
     /// </summary>
-    public static string? Of(ClaimsPrincipal? user)
+    public static string? Of(ClaimsPrincipal? user) => user is ReadOnlyClaimsPrincipal cached ? cached.CallerId : Compute(user);
+
+    internal static string? Compute(ClaimsPrincipal? user)
     {
         if (user?.Identity?.IsAuthenticated != true)
         {

@@ -43,14 +43,19 @@ internal static class CallerLimits
     }
 
     /// <summary>The caller a request is counted against: its token's client app, else its subject, else its address.</summary>
-    internal static string CallerKey(HttpContext context)
+    internal static string CallerKey(HttpContext context) =>
+        (context.User is ReadOnlyClaimsPrincipal cached ? cached.RateLimitKey : CallerKey(context.User))
+        ?? "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+
+    /// <summary>"caller:" and the token's app or subject id, or null for a caller without one.</summary>
+    internal static string? CallerKey(ClaimsPrincipal user)
     {
-        if (context.User.Identity is ClaimsIdentity { IsAuthenticated: true } identity &&
+        if (user.Identity is ClaimsIdentity { IsAuthenticated: true } identity &&
             (identity.FindFirst("azp") ?? identity.FindFirst("appid") ?? identity.FindFirst("oid") ?? identity.FindFirst("sub"))?.Value is { } id)
         {
             return "caller:" + id;
         }
-        return "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        return null;
     }
 
     private static bool IsMcp(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<McpRouteMetadata>() is not null;

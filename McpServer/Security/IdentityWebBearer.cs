@@ -11,7 +11,7 @@ namespace Prynai.McpServer.Security;
 /// (<c>AddMicrosoftIdentityWebApi</c>) on JwtBearer and configured from <see cref="AuthOptions"/>: signature against
 /// the issuer's published keys (refreshed on rotation and on an unknown key id), RS256-family only, the tenant's v1 and
 /// v2 issuers (Identity.Web's Entra issuer validator; <c>organizations</c>/<c>common</c> accept any tenant, narrowed by
-/// <see cref="AuthOptions.AllowedTenants"/>), several audiences, a small clock skew, and a cache of validated tokens.
+/// <see cref="AuthOptions.AllowedTenants"/>), several audiences, a small clock skew. A token it accepted is not validated again while it lives (<see cref="BearerTicketCache"/>).
 /// </summary>
 internal static class IdentityWebBearer
 {
@@ -32,7 +32,7 @@ internal static class IdentityWebBearer
         authentication.AddMicrosoftIdentityWebApi(_ => { }, _ => { }, Scheme);
         // ...and these correct, after it, what it decides for Entra that does not fit another issuer.
         services.AddOptions<JwtBearerOptions>(Scheme)
-            .Configure<IOptions<AuthOptions>, TimeProvider>(ConfigureAfter)
+            .Configure<IOptions<AuthOptions>>(ConfigureAfter)
             .PostConfigure(DisableLastKnownGood);
 
         // Metadata is fetched rarely and briefly (no stream), so the standard retry/timeout pipeline fits it.
@@ -83,7 +83,7 @@ internal static class IdentityWebBearer
         identity.AllowWebApiToBeAuthorizedByACL = true;
     }
 
-    private static void ConfigureAfter(JwtBearerOptions jwt, IOptions<AuthOptions> options, TimeProvider time)
+    private static void ConfigureAfter(JwtBearerOptions jwt, IOptions<AuthOptions> options)
     {
         var auth = options.Value;
         if (!auth.IsEntra)
@@ -93,8 +93,6 @@ internal static class IdentityWebBearer
             jwt.Authority = auth.EffectiveAuthority;
             jwt.TokenValidationParameters.IssuerValidator = null;
         }
-        jwt.TokenHandlers.Clear();
-        jwt.TokenHandlers.Add(new ValidatedTokenCache(time));
         // Nothing reads the raw token back from the authentication properties (no on-behalf-of flow); storing it
         // there is an allocation on every request.
         jwt.SaveToken = false;

@@ -70,8 +70,16 @@ public static class SecurityExtensions
         SignIn.SignInServiceCollectionExtensions.UseSignInTransportSecurity(app);
         app.UseMiddleware<TokenInQueryRefusal>();
         var schemes = app.Services.GetRequiredService<BearerSchemes>();
-        // Sign-in's protocol endpoints are OpenIddict's authentication handler: it must see every request.
-        if (schemes.SignIn || (schemes.Any && app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.IsRequired(app.Environment.IsDevelopment())))
+        if (schemes.SignIn)
+        {
+            // Sign-in's protocol endpoints are OpenIddict's authentication handler: it must see every request but the
+            // MCP routes', which are never its own.
+            app.UseMiddleware<McpRouteAuthentication>();
+            // What UseAuthentication() records, so that WebApplication does not add the standard middleware again in
+            // front of the pipeline (it does whenever authentication services exist and that flag is missing).
+            ((IApplicationBuilder)app).Properties[McpRouteAuthentication.MiddlewareSetKey] = true;
+        }
+        else if (schemes.Any && app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.IsRequired(app.Environment.IsDevelopment()))
         {
             app.UseAuthentication();
         }

@@ -9,9 +9,10 @@ namespace Prynai.McpServer.SignIn;
 
 /// <summary>
 /// The resource server's side of sign-in: Prynai's own access tokens, validated by JwtBearer against the shared signing
-/// keys (RS256, <c>at+jwt</c>, unexpired) with the same cache of validated tokens as Entra's. Issuer and audience are
-/// this request's public base URL and canonical MCP URL, so they are checked once the signature is (a token issued at
-/// another host, or for another resource, is refused), and so is the family: a revoked one's tokens stop at once.
+/// keys (RS256, <c>at+jwt</c>, unexpired). Issuer and audience are this request's public base URL and canonical MCP URL,
+/// so they are checked once the signature is (a token issued at another host, or for another resource, is refused), and
+/// so is the family: a revoked one's tokens stop at once. An accepted token is then answered from
+/// <see cref="BearerTicketCache"/>, which routes it only for the same base URL and repeats the revocation check per call.
 /// </summary>
 internal static class SignInBearer
 {
@@ -20,15 +21,13 @@ internal static class SignInBearer
     public static AuthenticationBuilder AddSignInBearer(this AuthenticationBuilder authentication)
     {
         authentication.AddJwtBearer(Scheme, _ => { });
-        authentication.Services.AddOptions<JwtBearerOptions>(Scheme).Configure<SignInKeys, IOptions<AuthOptions>, TimeProvider>((jwt, keys, auth, time) =>
+        authentication.Services.AddOptions<JwtBearerOptions>(Scheme).Configure<SignInKeys, IOptions<AuthOptions>>((jwt, keys, auth) =>
         {
             jwt.MapInboundClaims = false;
             jwt.IncludeErrorDetails = false;
             jwt.SaveToken = false;
-            jwt.TokenHandlers.Clear();
-            jwt.TokenHandlers.Add(new ValidatedTokenCache(time));
-            // A static configuration (not bare IssuerSigningKeys): JwtBearer hands it to every validation as the same
-            // object, which is what lets the cache of validated tokens recognise the keys a token was checked against.
+            // A static configuration (not bare IssuerSigningKeys): one object for the process's lifetime, which is what
+            // the cache of validated tokens (BearerTicketCache) ties an accepted token to.
             jwt.Configuration = new Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectConfiguration();
             foreach (var key in keys.SigningKeys)
             {
