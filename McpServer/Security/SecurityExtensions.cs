@@ -75,9 +75,6 @@ public static class SecurityExtensions
             // Sign-in's protocol endpoints are OpenIddict's authentication handler: it must see every request but the
             // MCP routes', which are never its own.
             app.UseMiddleware<McpRouteAuthentication>();
-            // What UseAuthentication() records, so that WebApplication does not add the standard middleware again in
-            // front of the pipeline (it does whenever authentication services exist and that flag is missing).
-            ((IApplicationBuilder)app).Properties[McpRouteAuthentication.MiddlewareSetKey] = true;
         }
         else if (schemes.Any && app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.IsRequired(app.Environment.IsDevelopment()))
         {
@@ -89,6 +86,11 @@ public static class SecurityExtensions
             // anonymous caller anyway), so it skips the handler; one with a token is validated as usual.
             app.UseWhen(context => context.Request.Headers.Authorization.Count > 0, branch => branch.UseAuthentication());
         }
+        // Authentication is placed above — or deliberately not at all, with no issuer. What UseAuthentication() records
+        // on the app itself tells WebApplication so; without it, WebApplication adds the standard middleware once more
+        // in front of the pipeline for every request (it does whenever authentication services exist), which would
+        // undo each choice above: OpenIddict asked on every MCP call, tokens read when optional and absent.
+        ((IApplicationBuilder)app).Properties[McpRouteAuthentication.MiddlewareSetKey] = true;
         app.UseRateLimiter();
         app.UseAuthorization();
         return app;

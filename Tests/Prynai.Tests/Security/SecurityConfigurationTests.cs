@@ -25,6 +25,89 @@ public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFi
         Assert.NotNull(server.Services.GetService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()); // still there, on demand
     }
 
+    [Theory]
+    [InlineData("Production", true, 1)]
+    [InlineData("Development", true, 1)]
+    [InlineData("Development", false, 0)]
+    public async Task EachRequest_IsAuthenticatedOnce_OrNotAtAllWhenATokenIsOptionalAndAbsent(string environment, bool withToken, int expected)
+    {
+        var authentications = new AuthenticationCounter();
+        using var server = new PrynaiServerFactory(new Dictionary<string, string?>
+        {
+            ["Auth:Authority"] = fixture.Issuer.HttpAuthority,
+            ["Auth:RequireHttpsMetadata"] = "false",
+            ["Auth:Audiences:0"] = TestOidcIssuer.Audience,
+        }, environment: environment, configureServices: authentications.Install);
+        var token = fixture.Issuer.Mint();
+        HttpRequestMessage Request()
+        {
+            var request = McpHttp.StatelessRequest("tools/list");
+            if (withToken)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+            return request;
+        }
+        var client = server.CreateClient();
+        // The first request validates the token (the bearer scheme asks Identity.Web's: a second authentication); the
+        // next one is the steady state measured here.
+        using (var first = await client.SendAsync(Request(), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+        var before = authentications.Count;
+
+        using var response = await client.SendAsync(Request(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, authentications.Count - before);
+    }
+
+    [Fact]
+    public void TheKeyThatTellsWebApplicationAuthenticationIsPlaced_IsTheOneUseAuthenticationRecords()
+    {
+        // McpRouteAuthentication and the tokens-optional branch set it by hand; a renamed key would bring the
+        // framework's own authentication middleware back in front of every request.
+        using var services = new ServiceCollection().AddLogging().AddAuthentication().Services.BuildServiceProvider();
+        var app = new Microsoft.AspNetCore.Builder.ApplicationBuilder(services);
+        Microsoft.AspNetCore.Builder.AuthAppBuilderExtensions.UseAuthentication(app);
+        Assert.True(app.Properties.ContainsKey(McpRouteAuthentication.MiddlewareSetKey));
+    }
+
+    /// <summary>Counts calls of IAuthenticationService.AuthenticateAsync (every authentication the pipeline does).</summary>
+    private sealed class AuthenticationCounter
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Install(IServiceCollection services) =>
+            services.AddScoped<Microsoft.AspNetCore.Authentication.IAuthenticationService>(provider =>
+                new Counting(ActivatorUtilities.CreateInstance<Microsoft.AspNetCore.Authentication.AuthenticationService>(provider), this));
+
+        private sealed class Counting(Microsoft.AspNetCore.Authentication.IAuthenticationService inner, AuthenticationCounter counter)
+            : Microsoft.AspNetCore.Authentication.IAuthenticationService
+        {
+            public Task<Microsoft.AspNetCore.Authentication.AuthenticateResult> AuthenticateAsync(Microsoft.AspNetCore.Http.HttpContext context, string? scheme)
+            {
+                Interlocked.Increment(ref counter._count);
+                return inner.AuthenticateAsync(context, scheme);
+            }
+
+            public Task ChallengeAsync(Microsoft.AspNetCore.Http.HttpContext context, string? scheme, Microsoft.AspNetCore.Authentication.AuthenticationProperties? properties) =>
+                inner.ChallengeAsync(context, scheme, properties);
+
+            public Task ForbidAsync(Microsoft.AspNetCore.Http.HttpContext context, string? scheme, Microsoft.AspNetCore.Authentication.AuthenticationProperties? properties) =>
+                inner.ForbidAsync(context, scheme, properties);
+
+            public Task SignInAsync(Microsoft.AspNetCore.Http.HttpContext context, string? scheme, System.Security.Claims.ClaimsPrincipal principal, Microsoft.AspNetCore.Authentication.AuthenticationProperties? properties) =>
+                inner.SignInAsync(context, scheme, principal, properties);
+
+            public Task SignOutAsync(Microsoft.AspNetCore.Http.HttpContext context, string? scheme, Microsoft.AspNetCore.Authentication.AuthenticationProperties? properties) =>
+                inner.SignOutAsync(context, scheme, properties);
+        }
+    }
+
     [Fact]
     public void RequiredButUnconfigured_RefusesToStart_NamingTheMissingSettings()
     {
