@@ -178,6 +178,9 @@ public static partial class Rehearsal
                 throw new TimeoutException($"nginx did not send requests to {name} after the reload");
             }
             using var request = McpWire.Stateless("resources/read", new JsonObject { ["uri"] = "prynai://server-info" }, "prynai://server-info");
+            // A connection of its own each time: a kept-alive one may belong to a worker the reload is retiring, which
+            // closes it under the next request (the probe asks nginx, it is not one of the measured clients).
+            request.Headers.ConnectionClose = true;
             using var response = await calls.SendAsync(request, cancellationToken);
             var text = (await McpWire.ResponseAsync(response, cancellationToken))?["result"]?["contents"]?[0]?["text"]?.GetValue<string>();
             inARow = text is not null && JsonNode.Parse(text)?["revision"]?.GetValue<string>() == name ? inARow + 1 : 0;
