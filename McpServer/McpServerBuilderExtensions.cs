@@ -10,6 +10,7 @@ using Prynai.McpServer.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prynai.McpServer.Tools;
 using Prynai.McpServer.Transport;
+using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.McpServer;
 
@@ -39,8 +40,8 @@ public static class McpServerBuilderExtensions
         builder.Services.AddSingleton<ListenSubscriptions>();
         builder.Services.AddSingleton<DirectSubscriptions>();
         builder.Services.AddSingleton<ResourceSubscriptionHandlers>();
-        builder.Services.AddSingleton<SessionDirectory>();
-        builder.Services.AddSingleton<SessionTable>();
+        builder.Services.AddSingleton<SessionRecords>();
+        builder.Services.AddSingleton<ResidentSessions>();
         builder.Services.AddSingleton<SessionReplyRouter>();
         builder.Services.AddHostedService<ChangeFanout>();
         builder.Services.TryAddSingleton<PrynaiTelemetry>();

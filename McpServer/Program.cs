@@ -5,6 +5,7 @@ using Prynai.McpServer.Security;
 using Prynai.McpServer.SignIn;
 using Prynai.McpServer.State;
 using Prynai.McpServer.Transport;
+using Prynai.McpServer.Transport.Stdio;
 
 return await StartupFailures.RunAsync(async () =>
 {
@@ -13,16 +14,16 @@ return await StartupFailures.RunAsync(async () =>
         await StdioHost.RunAsync(args);
         return;
     }
-    if (args.Contains(Prynai.McpServer.Support.PrebuiltSupportData.Switch))
+    if (args.Contains(Prynai.McpServer.Support.Data.PrebuiltSupportData.Switch))
     {
-        await Prynai.McpServer.Support.PrebuiltSupportData.WriteAsync(args);
+        await Prynai.McpServer.Support.Data.PrebuiltSupportData.WriteAsync(args);
         return;
     }
 
     // Outside Development nothing edits appsettings.json under a running replica: no file watcher (a thread, at start).
     var hostArgs = HostEnvironment.Effective(args) == Environments.Development ? args : [.. args, "--hostBuilder:reloadConfigOnChange=false"];
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, EnvironmentName = HostEnvironment.Chosen(args) });
-    builder.Configuration.AddLegacyEnvironmentVariables();
+    builder.Configuration.AddEnvironmentVariableAliases();
 
     builder.AddServiceDefaults();
     builder.AddPrynaiSecurity();

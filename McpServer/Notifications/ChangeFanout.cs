@@ -2,17 +2,18 @@ using System.Text.Json;
 using ModelContextProtocol.Protocol;
 using Prynai.McpServer.State;
 using Prynai.McpServer.Transport;
+using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.McpServer.Notifications;
 
 /// <summary>
 /// Turns the store's change feed (which reaches every replica) into MCP notifications for the clients whose
-/// streams are on this replica: legacy sessions' GET streams (recorded for replay while open or recently cut), and
+/// streams are on this replica: handshake sessions' GET streams (recorded for replay while open or recently cut), and
 /// subscriptions/listen streams.
 /// </summary>
 internal sealed partial class ChangeFanout(
     IStateStore store,
-    SessionTable sessions,
+    ResidentSessions sessions,
     SessionReplyRouter replies,
     ListenSubscriptions listeners,
     DirectSubscriptions direct,

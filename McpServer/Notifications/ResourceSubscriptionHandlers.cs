@@ -2,6 +2,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.Transport;
+using Prynai.McpServer.Transport.Sessions;
 using ProtocolServer = ModelContextProtocol.Server.McpServer;
 
 namespace Prynai.McpServer.Notifications;
@@ -10,7 +11,7 @@ namespace Prynai.McpServer.Notifications;
 /// resources/subscribe and resources/unsubscribe: HTTP sessions keep them in the shared session record, other
 /// connections (stdio) with their server instance.
 /// </summary>
-internal sealed class ResourceSubscriptionHandlers(SessionTable sessions, DirectSubscriptions direct, ResourceCatalog resources)
+internal sealed class ResourceSubscriptionHandlers(ResidentSessions sessions, DirectSubscriptions direct, ResourceCatalog resources)
 {
     public async ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
     {
@@ -47,7 +48,7 @@ internal sealed class ResourceSubscriptionHandlers(SessionTable sessions, Direct
     private static ProtocolServer ConnectionServer(MessageContext request) =>
         request.Services?.GetService<ProtocolServer>() ?? request.Server;
 
-    private LegacySession? FindSession(string? sessionId) =>
+    private HandshakeSession? FindSession(string? sessionId) =>
         sessionId is not null && sessions.TryGet(sessionId, out var session) ? session : null;
 
     private string Validate(string? uri)

@@ -63,7 +63,7 @@ public static class StateTopics
     /// <summary>A list (tools, prompts, resources) changed; subject = the MCP notification method to send.</summary>
     public const string ListChanged = "list-changed";
 
-    /// <summary>A legacy session's subscriptions changed; subject = session id.</summary>
+    /// <summary>A handshake session's subscriptions changed; subject = session id.</summary>
     public const string SessionSubscriptionsChanged = "session-subscriptions";
 
     /// <summary>
@@ -78,22 +78,22 @@ public static class StateTopics
     /// </summary>
     public const string SessionRequestCancelled = "session-request-cancelled";
 
-    /// <summary>A GET stream of a legacy session opened on some replica; subject = session id, payload = the log id where it starts.</summary>
+    /// <summary>A GET stream of a handshake session opened on some replica; subject = session id, payload = the log id where it starts.</summary>
     public const string SessionStreamOpened = "session-stream-opened";
 
     /// <summary>
-    /// A replica logged events for a legacy session whose GET stream it does not hold; subject = session id. The replica
+    /// A replica logged events for a handshake session whose GET stream it does not hold; subject = session id. The replica
     /// holding the stream writes them out.
     /// </summary>
     public const string SessionEventsLogged = "session-events-logged";
 
     /// <summary>
-    /// A legacy session was told that its lists changed (it moved to another revision); subject = session id, payload =
+    /// A handshake session was told that its lists changed (it moved to another revision); subject = session id, payload =
     /// the lists it has now seen (<see cref="Revisions.SurfaceFingerprint.Serialize"/>). Other replicas' copies adopt them.
     /// </summary>
     public const string SessionSurfaceChanged = "session-surface";
 
-    /// <summary>A legacy session was deleted on some replica; subject = session id.</summary>
+    /// <summary>A handshake session was deleted on some replica; subject = session id.</summary>
     public const string SessionEnded = "session-ended";
 }
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.RegularExpressions;
+using Prynai.McpServer.Support.Data;
 
 namespace Prynai.McpServer.Support;
 

@@ -1,3 +1,4 @@
+using Prynai.McpServer.Support.Data;
 namespace Prynai.McpServer.Support;
 
 /// <summary>The fixed reference data the seeder writes: promotions, incidents and knowledge-base articles.</summary>

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using Prynai.McpServer.State;
+using Prynai.McpServer.Support.Data;
 
 namespace Prynai.McpServer.Support;
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using Prynai.McpServer.State;
+using Prynai.McpServer.Support.Data;
+using Prynai.McpServer.Support.Tools;
 
 namespace Prynai.McpServer.Support;
 

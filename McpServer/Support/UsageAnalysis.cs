@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Prynai.McpServer.Support.Data;
 
 namespace Prynai.McpServer.Support;
 

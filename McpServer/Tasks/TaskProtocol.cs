@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Prynai.McpServer.Transport.Validation;
 using Prynai.McpServer.Transport;
 
 namespace Prynai.McpServer.Tasks;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ModelContextProtocol.Protocol;
 using Prynai.McpServer.Transport;
 using ModelContextProtocol.Server;
+using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.McpServer.Tools;
 

@@ -9,7 +9,7 @@ public static class McpEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps Streamable HTTP at the configured path (POST, GET, DELETE; 405 for other verbs) and, when enabled,
-    /// the legacy HTTP+SSE transport at <c>/sse</c> and <c>/messages</c>.
+    /// the deprecated HTTP+SSE transport at <c>/sse</c> and <c>/messages</c>.
     /// </summary>
     public static IEndpointConventionBuilder MapMcpEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -30,8 +30,8 @@ public static class McpEndpointRouteBuilderExtensions
 
         if (options.EnableLegacySse)
         {
-            group.MapGet(LegacySseEndpoint.StreamPath, (HttpContext context, LegacySseEndpoint sse) => EndpointExceptionGuard.RunAsync(context, sse.StreamAsync));
-            group.MapPost(LegacySseEndpoint.MessagesPath, (HttpContext context, LegacySseEndpoint sse) => EndpointExceptionGuard.RunAsync(context, sse.PostAsync));
+            group.MapGet(HttpSseEndpoint.StreamPath, (HttpContext context, HttpSseEndpoint sse) => EndpointExceptionGuard.RunAsync(context, sse.StreamAsync));
+            group.MapPost(HttpSseEndpoint.MessagesPath, (HttpContext context, HttpSseEndpoint sse) => EndpointExceptionGuard.RunAsync(context, sse.PostAsync));
         }
         return group;
     }

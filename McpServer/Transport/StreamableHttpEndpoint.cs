@@ -6,6 +6,9 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.Security;
 using Prynai.McpServer.State;
+using Prynai.McpServer.Transport.Sessions;
+using Prynai.McpServer.Transport.Stateless;
+using Prynai.McpServer.Transport.Validation;
 using ProtocolServer = ModelContextProtocol.Server.McpServer;
 
 namespace Prynai.McpServer.Transport;
@@ -13,10 +16,10 @@ namespace Prynai.McpServer.Transport;
 /// <summary>
 /// Streamable HTTP on one endpoint for both protocol generations. Stands in for ModelContextProtocol.AspNetCore's
 /// <c>MapMcp()</c>, which this build cannot restore: 2026-07-28 requests are served statelessly by pooled SDK servers
-/// (<see cref="StatelessServerPool"/>); initialize-handshake requests get a session (<see cref="SessionTable"/>).
+/// (<see cref="StatelessServerPool"/>); initialize-handshake requests get a session (<see cref="ResidentSessions"/>).
 /// </summary>
 internal sealed partial class StreamableHttpEndpoint(
-    SessionTable sessions,
+    ResidentSessions sessions,
     SessionReplyRouter replies,
     SessionMoves moves,
     StatelessServerOptions statelessOptions,
@@ -38,7 +41,7 @@ internal sealed partial class StreamableHttpEndpoint(
                 "Unsupported Media Type: the body must be a JSON-RPC message with Content-Type: application/json.");
             return;
         }
-        if (!Accepts(request, Json, HeaderChecks.AcceptsJson) || !Accepts(request, EventStream, HeaderChecks.AcceptsEventStream))
+        if (!Accepts(request, Json, HeaderVerdicts.AcceptsJson) || !Accepts(request, EventStream, HeaderVerdicts.AcceptsEventStream))
         {
             await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, McpErrorCode.InvalidRequest,
                 "Not Acceptable: the Accept header must allow both application/json and text/event-stream.");
@@ -108,8 +111,8 @@ internal sealed partial class StreamableHttpEndpoint(
             return;
         }
 
-        LegacySession? session;
-        LegacySession.RequestScope scope;
+        HandshakeSession? session;
+        HandshakeSession.RequestScope scope;
         if (sessionId.Length == 0)
         {
             if (!isInitialize)
@@ -182,7 +185,7 @@ internal sealed partial class StreamableHttpEndpoint(
     /// session ends meanwhile (DELETE, expiry): then the response simply ends where it got to, never as an error or a
     /// reset connection.
     /// </summary>
-    private static async Task AnswerOnSessionAsync(HttpContext context, LegacySession session, JsonRpcRequest request)
+    private static async Task AnswerOnSessionAsync(HttpContext context, HandshakeSession session, JsonRpcRequest request)
     {
         using var inFlight = session.TrackRequest(request.Id, context.RequestAborted);
         try
@@ -215,7 +218,7 @@ internal sealed partial class StreamableHttpEndpoint(
     /// so a failed initialize leaves nothing behind to count against <see cref="McpTransportOptions.MaxSessions"/>, and
     /// its answer carries no session id. The answer is small, so it is held until the outcome is known.
     /// </summary>
-    private async Task InitializeAsync(HttpContext context, LegacySession session, JsonRpcMessage message)
+    private async Task InitializeAsync(HttpContext context, HandshakeSession session, JsonRpcMessage message)
     {
         var succeeded = false;
         try
@@ -246,7 +249,7 @@ internal sealed partial class StreamableHttpEndpoint(
         {
             return;
         }
-        if (!Accepts(context.Request, EventStream, HeaderChecks.AcceptsEventStream))
+        if (!Accepts(context.Request, EventStream, HeaderVerdicts.AcceptsEventStream))
         {
             await JsonRpcHttpResponses.WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, McpErrorCode.InvalidRequest,
                 "Not Acceptable: the Accept header must allow text/event-stream.");
@@ -314,7 +317,7 @@ internal sealed partial class StreamableHttpEndpoint(
     /// The session with a request begun on it, or null after answering why not. A copy that is leaving memory at that
     /// moment is looked up again, which restores it from its record.
     /// </summary>
-    private async Task<(LegacySession Session, LegacySession.RequestScope Scope)?> BeginSessionRequestAsync(HttpContext context, string sessionId, RequestId requestId)
+    private async Task<(HandshakeSession Session, HandshakeSession.RequestScope Scope)?> BeginSessionRequestAsync(HttpContext context, string sessionId, RequestId requestId)
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
@@ -343,9 +346,9 @@ internal sealed partial class StreamableHttpEndpoint(
         return null;
     }
 
-    private async Task<LegacySession?> FindSessionAsync(HttpContext context, string sessionId, RequestId requestId)
+    private async Task<HandshakeSession?> FindSessionAsync(HttpContext context, string sessionId, RequestId requestId)
     {
-        LegacySession? session;
+        HandshakeSession? session;
         try
         {
             session = await sessions.FindAsync(sessionId, context.RequestAborted);
@@ -454,7 +457,7 @@ internal sealed partial class StreamableHttpEndpoint(
     private static bool Accepts(HttpRequest request, MediaTypeHeaderValue mediaType, System.Collections.Concurrent.ConcurrentDictionary<string, bool> verdicts)
     {
         var header = request.Headers.Accept.ToString();
-        return header.Length == 0 || HeaderChecks.Get(verdicts, header, value =>
+        return header.Length == 0 || HeaderVerdicts.Get(verdicts, header, value =>
         {
             var accept = MediaTypeHeaderValue.ParseList([value]);
             return accept.Count == 0 || accept.Any(candidate => mediaType.IsSubsetOf(candidate) && candidate.Quality is not 0);
@@ -462,7 +465,7 @@ internal sealed partial class StreamableHttpEndpoint(
     }
 
     private static bool IsJsonContentType(string? contentType) =>
-        contentType is not null && HeaderChecks.Get(HeaderChecks.IsJson, contentType,
+        contentType is not null && HeaderVerdicts.Get(HeaderVerdicts.IsJson, contentType,
             value => MediaTypeHeaderValue.TryParse(value, out var parsed) && parsed.IsSubsetOf(Json));
 
     private static Task WriteUnsupportedVersionAsync(HttpContext context, string requested, string[] supported, RequestId requestId) =>

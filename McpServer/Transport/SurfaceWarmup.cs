@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prynai.McpServer.Revisions;
+using Prynai.McpServer.Transport.Stateless;
 
 namespace Prynai.McpServer.Transport;
 

@@ -15,7 +15,7 @@ public static class MapMcpHost
     public static void Main(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Configuration.AddLegacyEnvironmentVariables();
+        builder.Configuration.AddEnvironmentVariableAliases();
 
         builder.AddServiceDefaults();
         builder.AddPrynaiState();

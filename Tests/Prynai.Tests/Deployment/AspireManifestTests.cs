@@ -98,7 +98,7 @@ public sealed class AspireManifestTests
         // Set by Aspire for every .NET project, read by the OpenTelemetry SDK and ASP.NET Core themselves.
         string[] platform = ["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EXCEPTION_LOG_ATTRIBUTES", "OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EVENT_LOG_ATTRIBUTES",
             "OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY", "ASPNETCORE_FORWARDEDHEADERS_ENABLED", "HTTP_PORTS"];
-        var original = LegacyEnvironmentVariables.Direct.Keys.Concat(LegacyEnvironmentVariables.Lists.Keys).ToHashSet();
+        var original = EnvironmentVariableAliases.Direct.Keys.Concat(EnvironmentVariableAliases.Lists.Keys).ToHashSet();
         string[] stores = ["ConnectionStrings__cache", "ConnectionStrings__cosmos"];
 
         var environment = _manifest.Environment("mcp");

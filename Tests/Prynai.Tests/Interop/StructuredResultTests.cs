@@ -6,6 +6,7 @@ using Prynai.McpServer.Tools;
 using Prynai.SmokeClient.Connection;
 using Prynai.SmokeClient.Smoke;
 using Prynai.Tests.Infrastructure;
+using Prynai.McpServer.Support.Tools;
 
 namespace Prynai.Tests.Interop;
 

@@ -147,7 +147,7 @@ public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFi
             ["ENTRA_REQUIRED_SCOPES"] = "Mcp.Invoke Mcp.Read",
         };
         var configuration = new ConfigurationManager();
-        configuration.AddLegacyEnvironmentVariables(name => variables.GetValueOrDefault(name));
+        configuration.AddEnvironmentVariableAliases(name => variables.GetValueOrDefault(name));
         var auth = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>()!;
 
         Assert.True(auth.Required);

@@ -7,6 +7,7 @@ using Prynai.McpServer.Tasks.Stores;
 using Prynai.McpServer.Transport;
 using Prynai.Tests.Infrastructure;
 using StackExchange.Redis;
+using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.Tests.State;
 
@@ -41,7 +42,7 @@ public sealed class GoldenRecordTests(RedisFixture redis, CosmosFixture cosmos) 
 
         Assert.Equal(42, await state.GetCounterAsync("prynai:counter", Ct));
 
-        var sessions = new SessionDirectory(state, Options.Create(new McpTransportOptions()), NullLogger<SessionDirectory>.Instance);
+        var sessions = new SessionRecords(state, Options.Create(new McpTransportOptions()), NullLogger<SessionRecords>.Instance);
         var session = await sessions.FindAsync(golden.SessionId, Ct);
         Assert.NotNull(session);
         Assert.Equal("2025-11-25", session.Initialize.ProtocolVersion);

@@ -8,6 +8,7 @@ using Prynai.McpServer.Tasks;
 using Prynai.McpServer.Tasks.Stores;
 using Prynai.McpServer.Transport;
 using Prynai.Tests.Infrastructure;
+using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.Tests.State;
 
@@ -22,7 +23,7 @@ public sealed class RecordFormatTests : IAsyncDisposable
     [Fact]
     public async Task ASessionRecord_IsFormat2_WithTheListsTheSessionWasShown()
     {
-        var sessions = new SessionDirectory(_store, Options.Create(new McpTransportOptions()), NullLogger<SessionDirectory>.Instance);
+        var sessions = new SessionRecords(_store, Options.Create(new McpTransportOptions()), NullLogger<SessionRecords>.Instance);
         var surface = new SurfaceFingerprint("t1", "p1", "r1");
         var initialize = new InitializeRequestParams
         {

@@ -1,4 +1,5 @@
 using Prynai.McpServer.Support;
+using Prynai.McpServer.Support.Data;
 
 namespace Prynai.Tests.Support;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Prynai.McpServer.Support;
+using Prynai.McpServer.Support.Data;
 
 namespace Prynai.Tests.Support;
 

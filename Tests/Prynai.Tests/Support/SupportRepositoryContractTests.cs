@@ -4,6 +4,7 @@ using Prynai.McpServer.State;
 using Prynai.McpServer.Support;
 using Prynai.Tests.Infrastructure;
 using Prynai.Tests.State;
+using Prynai.McpServer.Support.Data;
 
 namespace Prynai.Tests.Support;
 

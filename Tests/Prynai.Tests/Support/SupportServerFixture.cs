@@ -1,6 +1,7 @@
 using ModelContextProtocol.Client;
 using Prynai.McpServer.Support;
 using Prynai.Tests.Infrastructure;
+using Prynai.McpServer.Support.Data;
 
 namespace Prynai.Tests.Support;
 

@@ -6,6 +6,7 @@ using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Prynai.McpServer.Telemetry;
 using Prynai.Tests.Infrastructure;
+using Prynai.McpServer.Support.Data;
 
 namespace Prynai.Tests.Support;
 

@@ -6,6 +6,7 @@ using ModelContextProtocol.Server;
 using Prynai.McpServer.State;
 using Prynai.McpServer.Transport;
 using Prynai.Tests.Infrastructure;
+using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.Tests.Telemetry;
 
@@ -94,7 +95,7 @@ public sealed class ExpectedOutcomeLogTests
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         using var telemetry = new Prynai.McpServer.Telemetry.PrynaiTelemetry(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         var instrumented = new Prynai.McpServer.Telemetry.InstrumentedStateStore(store, telemetry, availability);
-        var directory = new SessionDirectory(instrumented, Options.Create(new McpTransportOptions()), factory.CreateLogger<SessionDirectory>());
+        var directory = new SessionRecords(instrumented, Options.Create(new McpTransportOptions()), factory.CreateLogger<SessionRecords>());
         var record = new SessionRecord(new ModelContextProtocol.Protocol.InitializeRequestParams
         {
             ProtocolVersion = "2025-11-25",

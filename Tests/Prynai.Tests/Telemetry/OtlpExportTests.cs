@@ -124,7 +124,7 @@ public sealed class OtlpExportTests(IssuerFixture fixture) : IClassFixture<Issue
         await Eventually.TrueAsync(() => server.Output.Contains("Legacy session started"), TimeSpan.FromSeconds(10));
         var line = server.Output.Split('\n').First(l => l.Contains("Legacy session started"));
         var entry = JsonNode.Parse(line)!;
-        Assert.Equal("Prynai.McpServer.Transport.SessionTable", entry["Category"]!.GetValue<string>());
+        Assert.Equal("Prynai.McpServer.Transport.Sessions.ResidentSessions", entry["Category"]!.GetValue<string>());
         var scopes = entry["Scopes"]!.AsArray().Select(s => s!.ToJsonString()).ToList();
         Assert.Contains(scopes, s => s.Contains("\"TraceId\"") && s.Contains("\"SpanId\""));
     }

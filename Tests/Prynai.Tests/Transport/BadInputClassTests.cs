@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Prynai.McpServer.Transport;
 using Prynai.Tests.Infrastructure;
+using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.Tests.Transport;
 
@@ -143,7 +144,7 @@ public sealed class BadInputClassTests(SharedServer server) : IClassFixture<Shar
     {
         using var capped = new PrynaiServerFactory(new Dictionary<string, string?> { ["Mcp:MaxSessions"] = "2" });
         var client = capped.CreateClient();
-        var sessions = capped.Services.GetRequiredService<SessionTable>();
+        var sessions = capped.Services.GetRequiredService<ResidentSessions>();
 
         foreach (var parameters in MalformedInitializeParams)
         {

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Prynai.McpServer.Transport;
 using Prynai.Tests.Infrastructure;
+using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.Tests.Transport;
 
@@ -38,7 +39,7 @@ public sealed class GeneratedBadInputTests
         {
             sessions.Add(await InitializeAsync(http));
         }
-        var sessionTable = server.Services.GetRequiredService<SessionTable>();
+        var sessionTable = server.Services.GetRequiredService<ResidentSessions>();
         var sessionsBefore = sessionTable.Count;
         logs.Clear();
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Prynai.McpServer.Transport;
 using Prynai.Tests.Infrastructure;
+using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.Tests.Transport;
 
@@ -13,7 +14,7 @@ public sealed class SessionParkingTests : IDisposable
 {
     private readonly PrynaiServerFactory _server = new(new Dictionary<string, string?> { ["Mcp:SessionParkAfter"] = "00:00:01" });
 
-    private SessionTable Table => _server.Services.GetRequiredService<SessionTable>();
+    private ResidentSessions Table => _server.Services.GetRequiredService<ResidentSessions>();
 
     [Fact]
     public async Task An_idle_session_leaves_memory_and_its_next_request_brings_it_back()

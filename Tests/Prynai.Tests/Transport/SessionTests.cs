@@ -125,7 +125,7 @@ public sealed class SessionTests
         using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["Mcp:SessionIdleTimeout"] = "00:00:01" });
         var client = server.CreateClient();
         var sessionId = await InitializeAsync(client);
-        var table = server.Services.GetRequiredService<Prynai.McpServer.Transport.SessionTable>();
+        var table = server.Services.GetRequiredService<Prynai.McpServer.Transport.Sessions.ResidentSessions>();
         Assert.Equal(1, table.Count);
 
         await Eventually.TrueAsync(() => table.Count == 0, TimeSpan.FromSeconds(10), "the idle session should leave memory");

@@ -143,7 +143,7 @@ public sealed class StreamResumptionTests
         {
             primed = await stream.EventIdAsync();
         }
-        var table = server.Services.GetRequiredService<Prynai.McpServer.Transport.SessionTable>();
+        var table = server.Services.GetRequiredService<Prynai.McpServer.Transport.Sessions.ResidentSessions>();
         await Eventually.TrueAsync(() => !table.TryGet(sessionId, out _), TimeSpan.FromSeconds(10), "the session should park once its window passed");
 
         await BumpAsync(http, sessionId);
@@ -173,7 +173,7 @@ public sealed class StreamResumptionTests
         await Task.Delay(200, Ct);
         await BumpAsync(http, sessionId);
         await current.NextAsync("notifications/resources/updated");
-        var table = server.Services.GetRequiredService<Prynai.McpServer.Transport.SessionTable>();
+        var table = server.Services.GetRequiredService<Prynai.McpServer.Transport.Sessions.ResidentSessions>();
         Assert.True(table.TryGet(sessionId, out var stillStreaming) && stillStreaming.Events.IsConnected);
 
         // ...one that started later (on another replica) takes over: this one ends.

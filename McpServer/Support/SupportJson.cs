@@ -1,9 +1,0 @@
-using System.Text.Json;
-
-namespace Prynai.McpServer.Support;
-
-/// <summary>How support records are stored as JSON (SQLite bodies, Cosmos DB documents): camelCase, web defaults.</summary>
-internal static class SupportJson
-{
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
-}
