@@ -121,8 +121,8 @@ public sealed class OtlpExportTests(IssuerFixture fixture) : IClassFixture<Issue
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         await Transport.SessionTests.InitializeAsync(http);
 
-        await Eventually.TrueAsync(() => server.Output.Contains("Legacy session started"), TimeSpan.FromSeconds(10));
-        var line = server.Output.Split('\n').First(l => l.Contains("Legacy session started"));
+        await Eventually.TrueAsync(() => server.Output.Contains("Handshake session started"), TimeSpan.FromSeconds(10));
+        var line = server.Output.Split('\n').First(l => l.Contains("Handshake session started"));
         var entry = JsonNode.Parse(line)!;
         Assert.Equal("Prynai.McpServer.Transport.Sessions.ResidentSessions", entry["Category"]!.GetValue<string>());
         var scopes = entry["Scopes"]!.AsArray().Select(s => s!.ToJsonString()).ToList();

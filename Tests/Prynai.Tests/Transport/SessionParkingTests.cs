@@ -7,7 +7,7 @@ using Prynai.McpServer.Transport.Sessions;
 namespace Prynai.Tests.Transport;
 
 /// <summary>
-/// Idle legacy sessions leave memory (Mcp:SessionParkAfter) and come back from their record on the next request,
+/// Idle handshake sessions leave memory (Mcp:SessionParkAfter) and come back from their record on the next request,
 /// with everything the client set up: it cannot tell the difference.
 /// </summary>
 public sealed class SessionParkingTests : IDisposable

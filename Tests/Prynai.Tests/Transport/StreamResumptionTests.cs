@@ -5,7 +5,7 @@ using Prynai.Tests.Infrastructure;
 namespace Prynai.Tests.Transport;
 
 /// <summary>
-/// A legacy session's GET stream can be closed and opened again, and resumed with Last-Event-ID: what was notified
+/// A handshake session's GET stream can be closed and opened again, and resumed with Last-Event-ID: what was notified
 /// while the client was away is replayed from the session's event log (bounded by Mcp:ReplayMaxEvents and
 /// Mcp:ReplayWindow), then the stream goes on live.
 /// </summary>
