@@ -25,25 +25,17 @@ public static class McpServerBuilderExtensions
         "and unlock_account (security), and ask_*_expert tools that answer with your model from the records.";
 
     /// <summary>
-    /// The MCP surface (tools, resources, prompts, completions, subscriptions) and its options. Transport-neutral:
-    /// HTTP and stdio both use it.
+    /// The MCP surface — server info, capabilities, the tools, resources and prompts, completions and the handlers of
+    /// subscriptions — and its options. Transport-neutral: HTTP and stdio both use it, each with its own transport
+    /// (<c>AddPrynaiHttpTransport</c>, <c>StdioHost</c>) and <c>AddPrynaiNotifications</c>.
     /// </summary>
     public static IMcpServerBuilder AddPrynaiMcp(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<McpTransportOptions>().BindConfiguration(McpTransportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ToolOptions>().BindConfiguration(ToolOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ServerInfoOptions>().BindConfiguration(ServerInfoOptions.SectionName);
         builder.AddPrynaiRevisions();
         builder.Services.AddSingleton<ServerDescription>();
         builder.Services.AddSingleton<ServerOptionsOnDemand>();
-        builder.Services.AddSingleton<ResourceCatalog>();
-        builder.Services.AddSingleton<ListenSubscriptions>();
-        builder.Services.AddSingleton<DirectSubscriptions>();
-        builder.Services.AddSingleton<ResourceSubscriptionHandlers>();
-        builder.Services.AddSingleton<SessionRecords>();
-        builder.Services.AddSingleton<ResidentSessions>();
-        builder.Services.AddSingleton<SessionReplyRouter>();
-        builder.Services.AddHostedService<ChangeFanout>();
         builder.Services.TryAddSingleton<PrynaiTelemetry>();
         builder.Services.AddHostedService<LiveGauges>();
         builder.Services.AddSingleton<ICompletionSource, SummaryPromptCompletions>();
@@ -92,9 +84,7 @@ public static class McpServerBuilderExtensions
             .WithUnsubscribeFromResourcesHandler((request, ct) => request.Services!.GetRequiredService<ResourceSubscriptionHandlers>().UnsubscribeAsync(request, ct))
             .WithSubscriptionsListenHandler((request, ct) => request.Services!.GetRequiredService<ListenSubscriptions>().ListenAsync(request, ct))
             .AddPrimitiveAuthorization()
-            .WithMessageFilters(filters => filters
-                .AddIncomingFilter(McpSpanEnrichment.Enrich)
-                .AddOutgoingFilter(SessionReplyRouter.TrackOutgoing))
+            .WithMessageFilters(filters => filters.AddIncomingFilter(McpSpanEnrichment.Enrich))
             .WithRequestFilters(filters => filters
                 .AddCallToolFilter(ToolCallFilter.Create)
                 .AddReadResourceFilter(ResourceNotFoundFilter.Create)

@@ -1,6 +1,7 @@
 using Prynai.McpServer;
 using Prynai.McpServer.Configuration;
 using Prynai.McpServer.Drain;
+using Prynai.McpServer.Notifications;
 using Prynai.McpServer.Security;
 using Prynai.McpServer.SignIn;
 using Prynai.McpServer.State;
@@ -30,6 +31,7 @@ return await StartupFailures.RunAsync(async () =>
     builder.AddPrynaiSignIn();
     builder.AddPrynaiState();
     builder.AddPrynaiMcp();
+    builder.AddPrynaiNotifications();
     builder.AddPrynaiHttpTransport();
     builder.AddPrynaiDrain();
 

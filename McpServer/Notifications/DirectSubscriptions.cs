@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ModelContextProtocol.Protocol;
 using ProtocolServer = ModelContextProtocol.Server.McpServer;
 
 namespace Prynai.McpServer.Notifications;
@@ -7,7 +8,7 @@ namespace Prynai.McpServer.Notifications;
 /// resources/subscribe from a connection that is not an HTTP session (stdio): the subscription lives with that
 /// server instance in this process.
 /// </summary>
-public sealed class DirectSubscriptions
+internal sealed partial class DirectSubscriptions(ILogger<DirectSubscriptions> logger) : INotificationTarget
 {
     private readonly ConcurrentDictionary<ProtocolServer, ConcurrentDictionary<string, byte>> _byServer = new();
 
@@ -24,4 +25,25 @@ public sealed class DirectSubscriptions
 
     public IEnumerable<ProtocolServer> SubscribersOf(string uri) =>
         _byServer.Where(entry => entry.Value.ContainsKey(uri)).Select(entry => entry.Key);
+
+    public async Task ResourceUpdatedAsync(string uri)
+    {
+        foreach (var server in SubscribersOf(uri))
+        {
+            try
+            {
+                await server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification, new ResourceUpdatedNotificationParams { Uri = uri });
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogDeliveryFailed(logger, ex, uri);
+            }
+        }
+    }
+
+    /// <summary>List changes reach a connection without a session through its server's own notifications, not here.</summary>
+    public Task ListChangedAsync(string method) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not deliver an update of {Uri} to a connection")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string uri);
 }

@@ -18,7 +18,7 @@ internal sealed partial class ListenSubscriptions(
     IHostApplicationLifetime lifetime,
     ILogger<ListenSubscriptions> logger,
     TaskNotifications? tasks = null,
-    Revisions.RevisionRegistry? revisions = null)
+    Revisions.RevisionRegistry? revisions = null) : INotificationTarget
 {
     private readonly ConcurrentDictionary<Listener, byte> _listeners = new();
 
@@ -67,11 +67,11 @@ internal sealed partial class ListenSubscriptions(
         return new EmptyResult { Meta = new JsonObject { [MetaKeys.SubscriptionId] = ToNode(subscriptionId) } };
     }
 
-    public Task NotifyResourceUpdatedAsync(string uri) =>
+    public Task ResourceUpdatedAsync(string uri) =>
         SendAsync(l => l.Granted.ResourceSubscriptions?.Contains(uri) == true,
             NotificationMethods.ResourceUpdatedNotification, () => new JsonObject { ["uri"] = uri });
 
-    public Task NotifyListChangedAsync(string method) => SendAsync(Wants(method), method, () => new JsonObject());
+    public Task ListChangedAsync(string method) => SendAsync(Wants(method), method, () => new JsonObject());
 
     private static Func<Listener, bool> Wants(string listChanged) => listChanged switch
     {
@@ -82,7 +82,7 @@ internal sealed partial class ListenSubscriptions(
     };
 
     /// <summary>notifications/tasks (io.modelcontextprotocol/tasks) to the listeners that follow the task.</summary>
-    public async Task NotifyTaskChangedAsync(string taskId)
+    public async Task TaskChangedAsync(string taskId)
     {
         if (tasks is not null && _listeners.Keys.Any(l => l.TaskIds.Contains(taskId)) &&
             await tasks.ParametersAsync(taskId, CancellationToken.None) is { } task)

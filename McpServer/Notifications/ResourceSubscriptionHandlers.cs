@@ -11,14 +11,14 @@ namespace Prynai.McpServer.Notifications;
 /// resources/subscribe and resources/unsubscribe: HTTP sessions keep them in the shared session record, other
 /// connections (stdio) with their server instance.
 /// </summary>
-internal sealed class ResourceSubscriptionHandlers(ResidentSessions sessions, DirectSubscriptions direct, ResourceCatalog resources)
+internal sealed class ResourceSubscriptionHandlers(DirectSubscriptions direct, ResourceCatalog resources, ResidentSessions? sessions = null)
 {
     public async ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
     {
         var uri = Validate(request.Params?.Uri);
         if (FindSession(request.Server.SessionId) is { } session)
         {
-            await sessions.AddSubscriptionAsync(session, uri, cancellationToken);
+            await sessions!.AddSubscriptionAsync(session, uri, cancellationToken);
         }
         else
         {
@@ -32,7 +32,7 @@ internal sealed class ResourceSubscriptionHandlers(ResidentSessions sessions, Di
         var uri = Validate(request.Params?.Uri);
         if (FindSession(request.Server.SessionId) is { } session)
         {
-            await sessions.RemoveSubscriptionAsync(session, uri, cancellationToken);
+            await sessions!.RemoveSubscriptionAsync(session, uri, cancellationToken);
         }
         else
         {
@@ -49,7 +49,7 @@ internal sealed class ResourceSubscriptionHandlers(ResidentSessions sessions, Di
         request.Services?.GetService<ProtocolServer>() ?? request.Server;
 
     private HandshakeSession? FindSession(string? sessionId) =>
-        sessionId is not null && sessions.TryGet(sessionId, out var session) ? session : null;
+        sessionId is not null && sessions is not null && sessions.TryGet(sessionId, out var session) ? session : null;
 
     private string Validate(string? uri)
     {

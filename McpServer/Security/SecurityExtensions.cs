@@ -26,6 +26,8 @@ public static class SecurityExtensions
         services.AddSingleton<IServerInfoContributor, AuthServerInfo>();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardedHeadersSettings>().BindConfiguration(ForwardedHeadersSettings.SectionName);
+        services.AddOptions<RequestOriginOptions>().BindConfiguration(RequestOriginOptions.SectionName);
+        services.AddSingleton<IPostConfigureOptions<RequestOriginOptions>, ContainerAppsHostDefaults>();
 
         builder.AddBearerAuthentication();
 
@@ -66,7 +68,7 @@ public static class SecurityExtensions
         {
             app.UseCors();
         }
-        app.UseMcpRequestValidation();
+        app.UseMiddleware<RequestOriginValidationMiddleware>();
         SignIn.SignInServiceCollectionExtensions.UseSignInTransportSecurity(app);
         app.UseMiddleware<TokenInQueryRefusal>();
         var schemes = app.Services.GetRequiredService<BearerSchemes>();

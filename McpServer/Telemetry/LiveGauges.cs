@@ -1,15 +1,17 @@
 using Prynai.McpServer.Notifications;
-using Prynai.McpServer.Transport;
 using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.McpServer.Telemetry;
 
 /// <summary>Registers the gauges read from live state: handshake sessions and subscriptions/listen streams on this replica.</summary>
-internal sealed class LiveGauges(PrynaiTelemetry telemetry, ResidentSessions sessions, ListenSubscriptions listeners) : IHostedService
+internal sealed class LiveGauges(PrynaiTelemetry telemetry, ListenSubscriptions listeners, ResidentSessions? sessions = null) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        telemetry.ObserveGauge("prynai.sessions.live", "{session}", "Handshake (initialize) sessions held by this replica.", () => sessions.Count);
+        if (sessions is not null)
+        {
+            telemetry.ObserveGauge("prynai.sessions.live", "{session}", "Handshake (initialize) sessions held by this replica.", () => sessions.Count);
+        }
         telemetry.ObserveGauge("prynai.listen.streams", "{stream}", "Open subscriptions/listen streams on this replica.", () => listeners.Count);
         return Task.CompletedTask;
     }

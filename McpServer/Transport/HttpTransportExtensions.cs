@@ -1,5 +1,4 @@
-using Microsoft.Extensions.Options;
-using Prynai.McpServer.Security;
+using Prynai.McpServer.Notifications;
 using Prynai.McpServer.Transport.Sessions;
 using Prynai.McpServer.Transport.Stateless;
 
@@ -7,26 +6,35 @@ namespace Prynai.McpServer.Transport;
 
 public static class HttpTransportExtensions
 {
-    /// <summary>Streamable HTTP (both protocol generations), the optional deprecated HTTP+SSE transport, and the idle-session sweep.</summary>
+    /// <summary>
+    /// Streamable HTTP for both protocol generations — the 2026-07-28 stateless servers, and the sessions of the
+    /// handshake revisions with everything that keeps them whole across replicas (records, GET streams and their
+    /// notifications, replies and cancellations routed through the store, moves between revisions, idle parking) —
+    /// and the optional deprecated HTTP+SSE transport.
+    /// </summary>
     public static IHostApplicationBuilder AddPrynaiHttpTransport(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<StatelessServerOptions>();
-        builder.Services.AddSingleton<StatelessServerPool>();
-        builder.Services.AddSingleton<StreamableHttpEndpoint>();
-        builder.Services.AddSingleton<SessionMoves>();
-        builder.Services.AddSingleton<HttpSseEndpoint>();
-        builder.Services.AddHostedService<SessionExpiryService>();
-        builder.Services.AddSingleton<Drain.IStreamHandoff>(provider => provider.GetRequiredService<ResidentSessions>());
-        builder.Services.AddSingleton<SurfaceWarmup>();
-        builder.Services.AddHostedService(provider => provider.GetRequiredService<SurfaceWarmup>());
-        builder.Services.AddHealthChecks().AddCheck<SurfaceWarmup>(SurfaceWarmup.Name, tags: [Extensions.ReadyTag]);
+        var services = builder.Services;
+        services.AddOptions<McpTransportOptions>().BindConfiguration(McpTransportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
-        builder.Services.AddOptions<RequestOriginOptions>().BindConfiguration(RequestOriginOptions.SectionName);
-        builder.Services.AddSingleton<IPostConfigureOptions<RequestOriginOptions>, ContainerAppsHostDefaults>();
+        services.AddSingleton<StatelessServerOptions>();
+        services.AddSingleton<StatelessServerPool>();
+        services.AddSingleton<SurfaceWarmup>();
+        services.AddHostedService(provider => provider.GetRequiredService<SurfaceWarmup>());
+        services.AddHealthChecks().AddCheck<SurfaceWarmup>(SurfaceWarmup.Name, tags: [Extensions.ReadyTag]);
+
+        services.AddSingleton<SessionRecords>();
+        services.AddSingleton<ResidentSessions>();
+        services.AddSingleton<SessionReplyRouter>();
+        services.AddSingleton<SessionMoves>();
+        services.AddSingleton<INotificationTarget, SessionStreamNotifications>();
+        services.AddHostedService<SessionChangeListener>();
+        services.AddHostedService<SessionExpiryService>();
+        services.AddSingleton<Drain.IStreamHandoff>(provider => provider.GetRequiredService<ResidentSessions>());
+        services.AddMcpServer().WithMessageFilters(filters => filters.AddOutgoingFilter(SessionReplyRouter.TrackOutgoing));
+
+        services.AddSingleton<StreamableHttpEndpoint>();
+        services.AddSingleton<HttpSseEndpoint>();
         return builder;
     }
-
-    /// <summary>Request checks that must run before any MCP endpoint: Host/Origin validation.</summary>
-    public static IApplicationBuilder UseMcpRequestValidation(this IApplicationBuilder app) =>
-        app.UseMiddleware<RequestOriginValidationMiddleware>();
 }

@@ -1,4 +1,5 @@
 using Prynai.McpServer.Configuration;
+using Prynai.McpServer.Notifications;
 using Prynai.McpServer.State;
 
 namespace Prynai.McpServer.Transport.Stdio;
@@ -32,6 +33,7 @@ internal static class StdioHost
 
         var answers = new StdioAnswersBeforeExit();
         builder.AddPrynaiState();
+        builder.AddPrynaiNotifications();
         builder.AddPrynaiMcp()
             .WithStreamServerTransport(answers.Input(Console.OpenStandardInput()), Console.OpenStandardOutput())
             .WithMessageFilters(filters => filters.AddIncomingFilter(answers.TrackIncoming).AddOutgoingFilter(answers.TrackOutgoing));
