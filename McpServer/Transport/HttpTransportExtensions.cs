@@ -33,6 +33,8 @@ public static class HttpTransportExtensions
         services.AddSingleton<Drain.IStreamHandoff>(provider => provider.GetRequiredService<ResidentSessions>());
         services.AddMcpServer().WithMessageFilters(filters => filters.AddOutgoingFilter(SessionReplyRouter.TrackOutgoing));
 
+        services.AddSingleton<StatelessRequests>();
+        services.AddSingleton<SessionRequests>();
         services.AddSingleton<StreamableHttpEndpoint>();
         services.AddSingleton<HttpSseEndpoint>();
         return builder;

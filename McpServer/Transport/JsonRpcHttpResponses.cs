@@ -7,7 +7,7 @@ using ModelContextProtocol.Protocol;
 
 namespace Prynai.McpServer.Transport;
 
-/// <summary>Writes the HTTP side of JSON-RPC: error bodies with a status code, and SSE response headers.</summary>
+/// <summary>Writes the HTTP side of JSON-RPC: error bodies with a status code, 202 acceptances, SSE response headers.</summary>
 internal static class JsonRpcHttpResponses
 {
     /// <summary>Not in the MCP spec; the TypeScript SDK and the C# SDK both answer an unknown session with it.</summary>
@@ -50,6 +50,15 @@ internal static class JsonRpcHttpResponses
         headers.ContentEncoding = "identity";
         headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
+
+    /// <summary>202 with no body: a notification or a client's answer was taken.</summary>
+    public static void Accepted(HttpContext context)
+    {
+        context.Response.Headers.ContentType = default;
+        context.Response.Headers.CacheControl = default;
+        context.Response.Headers.ContentEncoding = default;
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
     }
 
     /// <summary>
