@@ -120,7 +120,8 @@ internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, Ben
             return new Ratio(name, prynai?.Name ?? $"{Prynai} {@case} (not run)", other?.Name ?? $"{reference} {referenceCase} (not run)", value);
         }
 
-        // The ratio that keeps the decision to run our own transport honest (DESIGN.md, "Package choices").
+        // The ratio that keeps the decision to run our own transport honest (docs/architecture.md, "Our own Streamable
+        // HTTP transport, not MapMcp").
         yield return Of("Prynai/MapMcp stateless", "a", StatelessCase, MapMcp, StatelessCase);
         yield return Of("Prynai/MapMcp 1 session", "b", OneSession, MapMcp, OneSession);
         yield return Of($"Prynai/MapMcp {ManySessions}", "b", ManySessions, MapMcp, ManySessions);
