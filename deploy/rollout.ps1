@@ -1,11 +1,14 @@
 <#
 .SYNOPSIS
-    Safe rollout of the Prynai MCP server to Azure Container Apps (ACA): the PowerShell twin of deploy/rollout.sh.
+    Safe rollout of the Prynai MCP server to Azure Container Apps (ACA): build, new revision at 0 % traffic, smoke test on
+    the revision's own FQDN, then promote — or leave the traffic where it was.
 
 .DESCRIPTION
     A new revision is created with 0% traffic, smoke-tested on its own revision FQDN, and only then given 100% of the
     traffic. If the smoke test fails, traffic is never moved: it stays on the revision that had it, and the failed
     revision is deactivated. 'stage' stops after the smoke test, so that the traffic can be moved later ('promote').
+    This is Prynai's only rollout implementation (docs/deployment.md says why it is PowerShell 7); the deploy workflow
+    and azd's predeploy hook use it on every platform.
 
     Commands:
       rollout            Build and push the image, create a new revision with 0% traffic, smoke-test it, promote it.
@@ -14,27 +17,19 @@
       rollback           Send 100% of the traffic back to the most recently created active, healthy revision that is
                          older than the one taking the traffic now.
       status             List the revisions: name, active, traffic, created, health, running state, FQDN.
-      help               Show the usage text.
+      help               Show the usage text (also -h, --help).
 
-    Settings come from the environment, exactly as for rollout.sh; AZURE_RESOURCE_GROUP and
-    AZURE_CONTAINER_REGISTRY_ENDPOINT fall back to the azd environment. Run it with no arguments for the list.
-    Output, messages and exit codes are the same as rollout.sh's (the tests run both):
-    0 success, 1 failure (traffic left as described in the output), 2 usage or settings error.
+    Settings come from the environment; AZURE_RESOURCE_GROUP and AZURE_CONTAINER_REGISTRY_ENDPOINT fall back to the azd
+    environment. Run it with no arguments for the list. Exit codes: 0 success, 1 failure (traffic left as described in
+    the output), 2 usage or settings error.
 
 .EXAMPLE
-    ./deploy/rollout.ps1 rollout    # after 'azd up', with the ENTRA_* smoke credentials in the environment
+    pwsh deploy/rollout.ps1 rollout    # after 'azd up', with the ENTRA_* smoke credentials in the environment
 #>
 #Requires -Version 7.0
-param(
-    [Parameter(Position = 0)]
-    [string]$Command,
-
-    [Parameter(Position = 1)]
-    [string]$Revision,
-
-    [Parameter(ValueFromRemainingArguments = $true)]
-    [string[]]$ExtraArguments
-)
+# No param() block: the arguments are read as plain words ($args), so '-h', '--help' or a revision name starting with
+# '-' reach the script as typed instead of being taken for PowerShell parameters.
+$ScriptArguments = @($args)
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -47,7 +42,7 @@ $RepoRoot = Split-Path -Parent $PSScriptRoot
 $script:ExitCode = 1
 
 $Usage = @'
-Usage: deploy/rollout.ps1 COMMAND [ARGS]
+Usage: pwsh deploy/rollout.ps1 COMMAND [ARGS]
 
 Commands:
   rollout            Build and push the image, create a new revision with 0% traffic, smoke-test it on its own
@@ -60,7 +55,7 @@ Commands:
   rollback           Send 100% of the traffic back to the previous revision: the most recently created active,
                      healthy revision that is older than the one taking the traffic now.
   status             List the revisions: name, active, traffic, created (UTC), health, running state, FQDN.
-  help               Show this text.
+  help               Show this text (also -h, --help).
 
 Settings (environment variables; default in brackets). Those marked "azd:" fall back to the azd environment
 ('azd env get-value' when azd is on PATH), so after 'azd up' only the smoke credentials need to be exported:
@@ -170,7 +165,7 @@ function Get-Weight($Value) {
 function Get-Created($Revision) {
     $value = Get-RevisionProperty $Revision 'createdTime'
     if ($value -is [datetime]) {
-        # A time without a zone is UTC, as in rollout.sh (ToUniversalTime would take it for local time).
+        # A time without a zone is UTC (ToUniversalTime would take it for local time).
         if ($value.Kind -eq [DateTimeKind]::Unspecified) { $value = [datetime]::SpecifyKind($value, [DateTimeKind]::Utc) }
         return [DateTimeOffset]::new($value.ToUniversalTime())
     }
@@ -182,7 +177,7 @@ function Get-Created($Revision) {
     return [DateTimeOffset]::MinValue
 }
 
-# createdTime in UTC to the second (as rollout.sh prints it), or the raw text when it is unreadable.
+# createdTime in UTC to the second, or the raw text when it is unreadable.
 function Format-Created($Revision) {
     $created = Get-Created $Revision
     if ($created -eq [DateTimeOffset]::MinValue) { return [string](Get-RevisionProperty $Revision 'createdTime') }
@@ -215,7 +210,7 @@ function Read-Settings([string]$ForCommand) {
         if ($missing -contains 'AZURE_RESOURCE_GROUP' -or $missing -contains 'AZURE_CONTAINER_REGISTRY_ENDPOINT') {
             $hint = " AZURE_RESOURCE_GROUP and AZURE_CONTAINER_REGISTRY_ENDPOINT can also come from the azd environment ('azd up' or 'azd env refresh' writes them; azd must be on PATH)."
         }
-        Stop-Rollout 2 "missing required setting(s): $($missing -join ', '). Set them in the environment (see 'deploy/rollout.ps1 help').$hint"
+        Stop-Rollout 2 "missing required setting(s): $($missing -join ', '). Set them in the environment (see 'pwsh deploy/rollout.ps1 help').$hint"
     }
     $script:App = Get-Setting 'AZURE_CONTAINER_APP' 'mcp'
     Assert-Tool 'az' "install the Azure CLI and run 'az login'"
@@ -261,13 +256,21 @@ function Get-CurrentTrafficRevision {
     return $name
 }
 
-# Waits until the revision is provisioned; $false if it failed or the wait timed out.
-function Wait-RevisionReady([string]$Name) {
+# PRYNAI_READY_TIMEOUT and PRYNAI_READY_INTERVAL in seconds; read before anything is deployed, so that a typo stops
+# the script before a revision exists.
+function Read-ReadinessSettings {
     $timeout = Get-Setting 'PRYNAI_READY_TIMEOUT' '600'
     $interval = Get-Setting 'PRYNAI_READY_INTERVAL' '10'
     if ($timeout -notmatch '^[0-9]+$' -or $interval -notmatch '^[0-9]+$') {
         Stop-Rollout 2 'PRYNAI_READY_TIMEOUT and PRYNAI_READY_INTERVAL must be whole numbers of seconds'
     }
+    $script:ReadyTimeout = [double]$timeout
+    $script:ReadyInterval = [double]$interval
+}
+
+# Waits until the revision is provisioned; $false if it failed or the wait timed out.
+function Wait-RevisionReady([string]$Name) {
+    $timeout = $script:ReadyTimeout
     $clock = [Diagnostics.Stopwatch]::StartNew()
     while ($true) {
         # '-' stands for a state that could not be read (yet).
@@ -292,11 +295,11 @@ function Wait-RevisionReady([string]$Name) {
             Write-Line "Revision $Name is provisioned (health: $health, running: $running)."
             return $true
         }
-        if ($clock.Elapsed.TotalSeconds -ge [int]$timeout) {
+        if ($clock.Elapsed.TotalSeconds -ge $timeout) {
             Write-Line "Revision $Name was not ready after $($timeout)s (provisioning: $provisioning, health: $health)."
             return $false
         }
-        Start-Sleep -Seconds ([int]$interval)
+        Start-Sleep -Seconds $script:ReadyInterval
     }
 }
 
@@ -334,6 +337,7 @@ function Invoke-StageRevision([string]$ForCommand) {
     $newRevision = "$($script:App)--$tag"
     $smokeWords = @((Get-Setting 'PRYNAI_SMOKE_COMMAND' 'dotnet run --project SmokeClient -c Release --') -split '\s+' | Where-Object { $_ })
     if ($smokeWords.Count -eq 0) { Stop-Rollout 2 'PRYNAI_SMOKE_COMMAND is empty' }
+    Read-ReadinessSettings
     Assert-Tool 'dotnet' "the image is built with 'dotnet publish -t:PublishContainer'"
 
     Write-Line "== $heading $registry/$($image):$tag to $($script:App) (resource group $($script:RG)) as revision $newRevision"
@@ -402,10 +406,10 @@ function Invoke-Stage {
     Write-Line "fqdn=$($script:StagedFqdn)"
     $outputFile = Get-Setting 'GITHUB_OUTPUT'
     if ($outputFile) {
-        # "`n" rather than Add-Content's line ending: the same bytes as rollout.sh on every platform.
+        # "`n" rather than Add-Content's line ending: the same bytes on every platform.
         [IO.File]::AppendAllText($outputFile, "revision=$name`nfqdn=$($script:StagedFqdn)`n")
     }
-    Write-Line "'deploy/rollout.ps1 promote $name' moves the traffic to it."
+    Write-Line "'pwsh deploy/rollout.ps1 promote $name' moves the traffic to it."
 }
 
 function Invoke-Rollout {
@@ -414,14 +418,16 @@ function Invoke-Rollout {
     $previous = $script:PreviousRevision
     Write-Line "== Smoke test passed; moving 100% of the traffic to $name"
     Invoke-PromoteRevision $name "moving the traffic to $name failed; it stays on $previous (retry with 'promote $name')"
-    Write-Line "The previous revision $previous stays active with 0% traffic; 'deploy/rollout.ps1 rollback' returns to it."
+    Write-Line "The previous revision $previous stays active with 0% traffic; 'pwsh deploy/rollout.ps1 rollback' returns to it."
 }
 
-function Invoke-Promote([string]$Name) {
-    if (-not $Name) {
+# $Arguments: what followed 'promote' on the command line; exactly one non-empty revision name.
+function Invoke-Promote([string[]]$Arguments) {
+    if ($Arguments.Count -ne 1 -or -not $Arguments[0]) {
         [Console]::Error.WriteLine($Usage)
         Stop-Rollout 2 'promote takes exactly one argument: the revision name'
     }
+    $Name = $Arguments[0]
     Read-Settings 'promote'
     $revisions = @(Get-Revisions)
     $match = @($revisions | Where-Object { (Get-Field $_ 'name') -ceq $Name })
@@ -434,7 +440,7 @@ function Invoke-Promote([string]$Name) {
         Write-Line "Activating $Name"
         $null = Invoke-Az @('containerapp', 'revision', 'activate', '-g', $script:RG, '-n', $script:App, '--revision', $Name)
     }
-    Invoke-PromoteRevision $Name "moving the traffic to $Name failed; 'deploy/rollout.ps1 status' shows where it is"
+    Invoke-PromoteRevision $Name "moving the traffic to $Name failed; 'pwsh deploy/rollout.ps1 status' shows where it is"
 }
 
 function Invoke-Rollback {
@@ -454,7 +460,7 @@ function Invoke-Rollback {
         (Get-Created $_) -lt $currentCreated
     } | Sort-Object -Property @{ Expression = { Get-Created $_ } } -Descending -Stable | Select-Object -First 1
     if ($null -eq $target) {
-        Stop-Rollout 1 "no active, healthy revision older than $currentName to roll back to (deploy/rollout.ps1 status lists them; 'promote REVISION' activates one)"
+        Stop-Rollout 1 "no active, healthy revision older than $currentName to roll back to ('pwsh deploy/rollout.ps1 status' lists them; 'promote REVISION' activates one)"
     }
     $targetName = [string](Get-Field $target 'name')
     Write-Line "Rolling back $($script:App): 100% of the traffic from $currentName to $targetName"
@@ -462,7 +468,7 @@ function Invoke-Rollback {
     Write-Line "Rolled back to $targetName ($currentName stays active with 0% traffic)"
 }
 
-# The same table as rollout.sh's: columns padded to their widest cell, two spaces apart, newest revision first.
+# A table: columns padded to their widest cell, two spaces apart, newest revision first.
 function Invoke-Status {
     Read-Settings 'status'
     $revisions = @(Get-Revisions | Sort-Object -Property @{ Expression = { Get-Created $_ } } -Descending -Stable)
@@ -490,38 +496,27 @@ function Invoke-Status {
     }
 }
 
-function Invoke-Main {
-    if (-not $Command) {
+function Assert-NoArguments([string]$Command, [string[]]$Rest, [string]$Why = '') {
+    if ($Rest.Count -gt 0) { Stop-Rollout 2 "$Command takes no arguments$Why" }
+}
+
+function Invoke-Main([string[]]$Arguments) {
+    if ($Arguments.Count -eq 0) {
         Write-Line $Usage
         Stop-Rollout 2 'no command given'
     }
-    $extra = @($ExtraArguments | Where-Object { $null -ne $_ })
-    $noArguments = -not $Revision -and $extra.Count -eq 0
-    switch -CaseSensitive ($Command) {
-        'rollout' {
-            if (-not $noArguments) { Stop-Rollout 2 'rollout takes no arguments (settings come from the environment)' }
-            Invoke-Rollout
-        }
-        'stage' {
-            if (-not $noArguments) { Stop-Rollout 2 'stage takes no arguments (settings come from the environment)' }
-            Invoke-Stage
-        }
-        'promote' {
-            if ($extra.Count -gt 0) { Stop-Rollout 2 'promote takes exactly one argument: the revision name' }
-            Invoke-Promote $Revision
-        }
-        'rollback' {
-            if (-not $noArguments) { Stop-Rollout 2 'rollback takes no arguments' }
-            Invoke-Rollback
-        }
-        'status' {
-            if (-not $noArguments) { Stop-Rollout 2 'status takes no arguments' }
-            Invoke-Status
-        }
-        'help' { Write-Line $Usage }
+    $command = $Arguments[0]
+    $rest = @($Arguments | Select-Object -Skip 1)
+    switch -CaseSensitive ($command) {
+        'rollout' { Assert-NoArguments $command $rest ' (settings come from the environment)'; Invoke-Rollout }
+        'stage' { Assert-NoArguments $command $rest ' (settings come from the environment)'; Invoke-Stage }
+        'promote' { Invoke-Promote $rest }
+        'rollback' { Assert-NoArguments $command $rest; Invoke-Rollback }
+        'status' { Assert-NoArguments $command $rest; Invoke-Status }
+        { $_ -cin 'help', '-h', '--help' } { Write-Line $Usage }
         default {
             [Console]::Error.WriteLine($Usage)
-            Stop-Rollout 2 "unknown command '$Command'"
+            Stop-Rollout 2 "unknown command '$command'"
         }
     }
 }
@@ -530,7 +525,7 @@ $exitCode = 0
 # azd finds its environment from the repository root, and the image is built from there.
 Push-Location -LiteralPath $RepoRoot
 try {
-    Invoke-Main
+    Invoke-Main $ScriptArguments
 }
 catch {
     [Console]::Error.WriteLine("rollout: error: $($_.Exception.Message)")
