@@ -60,6 +60,47 @@ public sealed class RevisionCommandTests
     }
 
     [Fact]
+    public async Task Rollback_WhenNoRevisionTakesTraffic_FailsAndMovesNoTraffic()
+    {
+        using var rollout = new RolloutHarness();
+        rollout.Write("revisions.json", """
+            [{"name":"mcp--old","properties":{"active":true,"createdTime":"2026-01-01T09:00:00+00:00","trafficWeight":0}}]
+            """);
+
+        var result = await rollout.RunAsync("rollback");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal([ListRevisions], result.Calls);
+        Assert.Contains("rollout: error: no revision of mcp takes traffic; use 'promote REVISION'", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("rollback")]
+    [InlineData("status")]
+    public async Task TakesNoArguments(string command)
+    {
+        using var rollout = WithRevisions();
+
+        var result = await rollout.RunAsync(command, "mcp--aaa");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"rollout: error: {command} takes no arguments", result.StandardError, StringComparison.Ordinal);
+        Assert.Empty(result.Calls);
+    }
+
+    [Fact]
+    public async Task AnAnswerOfTheAzureCliThatIsNotJson_FailsNamingWhatWasRead()
+    {
+        using var rollout = new RolloutHarness();
+        rollout.Write("revisions.json", "Please run 'az login' to setup account.");
+
+        var result = await rollout.RunAsync("status");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("rollout: error: the Azure CLI did not print JSON for the revision list", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Promote_KnownActiveRevision_SendsAllTrafficToIt()
     {
         using var rollout = WithRevisions();

@@ -70,6 +70,9 @@ public sealed class RolloutHarness : IDisposable
 
     public string Directory { get; }
 
+    /// <summary>The folder of the fakes, first on the script's PATH.</summary>
+    public string FakesDirectory => _bin;
+
     /// <summary>The script's settings; a null value removes the variable.</summary>
     public Dictionary<string, string?> Environment { get; }
 

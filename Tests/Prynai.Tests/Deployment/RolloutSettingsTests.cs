@@ -134,6 +134,47 @@ public sealed class RolloutSettingsTests
         RolloutCommandTests.AssertNoSecretPrinted(result);
     }
 
+    [Fact]
+    public async Task Rollout_WithEntraAuthorityInsteadOfTenantId_Proceeds()
+    {
+        using var rollout = new RolloutHarness();
+        rollout.Environment["ENTRA_TENANT_ID"] = null;
+        rollout.Environment["ENTRA_AUTHORITY"] = "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0";
+
+        var result = await rollout.RunAsync("rollout");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Promoted mcp--abc1234", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutTheAzureCli_FailsWithExitCode2_SayingWhatToInstall()
+    {
+        using var rollout = new RolloutHarness();
+        File.Delete(Path.Combine(rollout.FakesDirectory, "az"));
+        // Only the fakes: an Azure CLI installed on the machine running the tests must not be found either.
+        rollout.Environment["PATH"] = rollout.FakesDirectory;
+
+        var result = await rollout.RunAsync("status");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("rollout: error: 'az' was not found on PATH (install the Azure CLI and run 'az login')", result.StandardError, StringComparison.Ordinal);
+        Assert.Empty(result.Calls);
+    }
+
+    [Fact]
+    public async Task Rollout_WithoutTagOutsideAGitRepository_FailsWithExitCode2_BeforeAnyAzureCall()
+    {
+        using var rollout = new RolloutHarness();
+        rollout.Write("fail-git", "");
+
+        var result = await rollout.RunAsync("rollout");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(["git rev-parse --short HEAD"], result.Calls);
+        Assert.Contains("rollout: error: TAG is not set and 'git rev-parse --short HEAD' failed", result.StandardError, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("V1.2.0")]
     [InlineData("-abc")]
