@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The zero-downtime rehearsal (docs/deployment.md): Redis, two revisions of the server behind nginx (the stand-in for
-# the Container Apps ingress), continuous mixed load, and the rollout deploy/rollout.sh performs — the new revision
+# the Container Apps ingress), continuous mixed load, and the rollout deploy/rollout.ps1 performs — the new revision
 # smoke-tested on its own port at 0 % traffic, promoted (nginx reload), the old one drained with SIGTERM — then the
 # rollback the same way. Prints what the clients saw and ends with REHEARSAL: PASS (exit 0) or FAIL (exit 1).
 #

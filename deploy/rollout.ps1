@@ -1,11 +1,14 @@
 <#
 .SYNOPSIS
-    Safe rollout of the Prynai MCP server to Azure Container Apps (ACA): the PowerShell twin of deploy/rollout.sh.
+    Safe rollout of the Prynai MCP server to Azure Container Apps (ACA): build, new revision at 0 % traffic, smoke test on
+    the revision's own FQDN, then promote — or leave the traffic where it was.
 
 .DESCRIPTION
     A new revision is created with 0% traffic, smoke-tested on its own revision FQDN, and only then given 100% of the
     traffic. If the smoke test fails, traffic is never moved: it stays on the revision that had it, and the failed
     revision is deactivated. 'stage' stops after the smoke test, so that the traffic can be moved later ('promote').
+    This is Prynai's only rollout implementation (docs/deployment.md says why it is PowerShell 7), with its functions
+    in rollout-functions.ps1 beside it; the deploy workflow runs it, and azd's predeploy hook points to it.
 
     Commands:
       rollout            Build and push the image, create a new revision with 0% traffic, smoke-test it, promote it.
@@ -14,27 +17,19 @@
       rollback           Send 100% of the traffic back to the most recently created active, healthy revision that is
                          older than the one taking the traffic now.
       status             List the revisions: name, active, traffic, created, health, running state, FQDN.
-      help               Show the usage text.
+      help               Show the usage text (also -h, --help).
 
-    Settings come from the environment, exactly as for rollout.sh; AZURE_RESOURCE_GROUP and
-    AZURE_CONTAINER_REGISTRY_ENDPOINT fall back to the azd environment. Run it with no arguments for the list.
-    Output, messages and exit codes are the same as rollout.sh's (the tests run both):
-    0 success, 1 failure (traffic left as described in the output), 2 usage or settings error.
+    Settings come from the environment; AZURE_RESOURCE_GROUP and AZURE_CONTAINER_REGISTRY_ENDPOINT fall back to the azd
+    environment. Run it with no arguments for the list. Exit codes: 0 success, 1 failure (traffic left as described in
+    the output), 2 usage or settings error.
 
 .EXAMPLE
-    ./deploy/rollout.ps1 rollout    # after 'azd up', with the ENTRA_* smoke credentials in the environment
+    pwsh deploy/rollout.ps1 rollout    # after 'azd up', with the ENTRA_* smoke credentials in the environment
 #>
 #Requires -Version 7.0
-param(
-    [Parameter(Position = 0)]
-    [string]$Command,
-
-    [Parameter(Position = 1)]
-    [string]$Revision,
-
-    [Parameter(ValueFromRemainingArguments = $true)]
-    [string[]]$ExtraArguments
-)
+# No param() block: the arguments are read as plain words ($args), so '-h', '--help' or a revision name starting with
+# '-' reach the script as typed instead of being taken for PowerShell parameters.
+$ScriptArguments = @($args)
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -47,7 +42,7 @@ $RepoRoot = Split-Path -Parent $PSScriptRoot
 $script:ExitCode = 1
 
 $Usage = @'
-Usage: deploy/rollout.ps1 COMMAND [ARGS]
+Usage: pwsh deploy/rollout.ps1 COMMAND [ARGS]
 
 Commands:
   rollout            Build and push the image, create a new revision with 0% traffic, smoke-test it on its own
@@ -60,7 +55,7 @@ Commands:
   rollback           Send 100% of the traffic back to the previous revision: the most recently created active,
                      healthy revision that is older than the one taking the traffic now.
   status             List the revisions: name, active, traffic, created (UTC), health, running state, FQDN.
-  help               Show this text.
+  help               Show this text (also -h, --help).
 
 Settings (environment variables; default in brackets). Those marked "azd:" fall back to the azd environment
 ('azd env get-value' when azd is on PATH), so after 'azd up' only the smoke credentials need to be exported:
@@ -80,235 +75,8 @@ Settings (environment variables; default in brackets). Those marked "azd:" fall 
 Exit codes: 0 success, 1 failure (traffic left as described in the output), 2 usage or settings error.
 '@
 
-function Write-Line([string]$Text) { [Console]::Out.WriteLine($Text) }
-
-function Write-Warn([string]$Text) { [Console]::Error.WriteLine("rollout: warning: $Text") }
-
-# Stops the script: the top level prints "rollout: error: <message>" and exits with $Code.
-function Stop-Rollout([int]$Code, [string]$Message) {
-    $script:ExitCode = $Code
-    throw $Message
-}
-
-function Get-Setting([string]$Name, [string]$Default = '') {
-    $value = [Environment]::GetEnvironmentVariable($Name)
-    if ([string]::IsNullOrEmpty($value)) { return $Default }
-    return $value
-}
-
-function Test-Tool([string]$Name) {
-    return $null -ne (Get-Command $Name -CommandType Application -ErrorAction SilentlyContinue)
-}
-
-function Assert-Tool([string]$Name, [string]$Why) {
-    if (-not (Test-Tool $Name)) { Stop-Rollout 2 "'$Name' was not found on PATH ($Why)" }
-}
-
-# The first non-empty value of $Names in this repository's azd environment ('azd up' and 'azd env refresh' write it),
-# or '' when azd is not on PATH, has no environment here or knows none of the names.
-function Get-AzdValue([string[]]$Names) {
-    if (-not (Test-Tool 'azd')) { return '' }
-    # azd reports a name it does not have on stderr, with a non-zero exit: that only means "not there".
-    $ErrorActionPreference = 'Continue'
-    foreach ($name in $Names) {
-        $output = & azd env get-value $name 2>$null
-        if ($LASTEXITCODE -ne 0) { continue }
-        $value = (@($output) -join "`n").Trim()
-        if ($value) { return $value }
-    }
-    return ''
-}
-
-# The setting from the environment, else from the azd environment (names $AzdNames), else ''.
-function Get-SettingOrAzd([string]$Name, [string[]]$AzdNames) {
-    $value = Get-Setting $Name
-    if ($value) { return $value }
-    $value = Get-AzdValue $AzdNames
-    if ($value) { Write-Line "$Name=$value (from the azd environment)" }
-    return $value
-}
-
-# Runs az and returns its standard output as one string; stops the script (exit 1) when az fails, naming the call. Only
-# for calls without a secret in their arguments.
-function Invoke-Az([string[]]$Arguments) {
-    $output = & az @Arguments
-    if ($LASTEXITCODE -ne 0) {
-        Stop-Rollout 1 "'az $($Arguments -join ' ')' failed (exit $LASTEXITCODE)"
-    }
-    return (@($output) -join "`n").Trim()
-}
-
-# Parsed JSON; a top-level array comes back enumerated (callers wrap the call in @()), an empty one as nothing.
-function ConvertFrom-AzJson([string]$Text, [string]$What) {
-    if ([string]::IsNullOrWhiteSpace($Text)) { Stop-Rollout 1 "the Azure CLI printed nothing for $What" }
-    try {
-        $parsed = ConvertFrom-Json -InputObject $Text
-    }
-    catch {
-        Stop-Rollout 1 "the Azure CLI did not print JSON for $What"
-    }
-    if ($null -eq $parsed) { return }
-    return $parsed
-}
-
-# A JSON property, or $null when it is absent (safe under strict mode).
-function Get-Field($Object, [string]$Name) {
-    if ($null -eq $Object) { return $null }
-    $property = $Object.PSObject.Properties[$Name]
-    if ($null -eq $property) { return $null }
-    return $property.Value
-}
-
-function Get-RevisionProperty($Revision, [string]$Name) { Get-Field (Get-Field $Revision 'properties') $Name }
-
-function Get-Weight($Value) {
-    if ($null -eq $Value) { return [double]0 }
-    try { return [double]$Value } catch { return [double]0 }
-}
-
-# createdTime as a DateTimeOffset (ConvertFrom-Json may already have turned it into a DateTime); MinValue if unreadable.
-function Get-Created($Revision) {
-    $value = Get-RevisionProperty $Revision 'createdTime'
-    if ($value -is [datetime]) {
-        # A time without a zone is UTC, as in rollout.sh (ToUniversalTime would take it for local time).
-        if ($value.Kind -eq [DateTimeKind]::Unspecified) { $value = [datetime]::SpecifyKind($value, [DateTimeKind]::Utc) }
-        return [DateTimeOffset]::new($value.ToUniversalTime())
-    }
-    $parsed = [DateTimeOffset]::MinValue
-    if ($null -ne $value -and [DateTimeOffset]::TryParse([string]$value, [Globalization.CultureInfo]::InvariantCulture,
-            [Globalization.DateTimeStyles]::AssumeUniversal, [ref]$parsed)) {
-        return $parsed
-    }
-    return [DateTimeOffset]::MinValue
-}
-
-# createdTime in UTC to the second (as rollout.sh prints it), or the raw text when it is unreadable.
-function Format-Created($Revision) {
-    $created = Get-Created $Revision
-    if ($created -eq [DateTimeOffset]::MinValue) { return [string](Get-RevisionProperty $Revision 'createdTime') }
-    return $created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [Globalization.CultureInfo]::InvariantCulture)
-}
-
-# A revision state in lower case; '-' when it is absent.
-function Get-StateText($State, [string]$Name) {
-    $text = [string](Get-RevisionProperty $State $Name)
-    if (-not $text) { return '-' }
-    return $text.ToLowerInvariant()
-}
-
-# Reads the settings every command needs; rollout and stage add their own. Missing settings are all named at once.
-function Read-Settings([string]$ForCommand) {
-    $missing = @()
-    $script:RG = Get-SettingOrAzd 'AZURE_RESOURCE_GROUP' @('AZURE_RESOURCE_GROUP')
-    if (-not $script:RG) { $missing += 'AZURE_RESOURCE_GROUP' }
-    $script:RegistryEndpoint = ''
-    if ($ForCommand -in @('rollout', 'stage')) {
-        $script:RegistryEndpoint = Get-SettingOrAzd 'AZURE_CONTAINER_REGISTRY_ENDPOINT' @('ENV_AZURE_CONTAINER_REGISTRY_ENDPOINT', 'AZURE_CONTAINER_REGISTRY_ENDPOINT')
-        if (-not $script:RegistryEndpoint) { $missing += 'AZURE_CONTAINER_REGISTRY_ENDPOINT' }
-        if (-not (Get-Setting 'ENTRA_TENANT_ID') -and -not (Get-Setting 'ENTRA_AUTHORITY')) { $missing += 'ENTRA_TENANT_ID (or ENTRA_AUTHORITY)' }
-        if (-not (Get-Setting 'ENTRA_CLIENT_ID')) { $missing += 'ENTRA_CLIENT_ID' }
-        if (-not (Get-Setting 'ENTRA_CLIENT_SECRET')) { $missing += 'ENTRA_CLIENT_SECRET' }
-        if (-not (Get-Setting 'SERVER_APP_ID_URI')) { $missing += 'SERVER_APP_ID_URI' }
-    }
-    if ($missing.Count -gt 0) {
-        $hint = ''
-        if ($missing -contains 'AZURE_RESOURCE_GROUP' -or $missing -contains 'AZURE_CONTAINER_REGISTRY_ENDPOINT') {
-            $hint = " AZURE_RESOURCE_GROUP and AZURE_CONTAINER_REGISTRY_ENDPOINT can also come from the azd environment ('azd up' or 'azd env refresh' writes them; azd must be on PATH)."
-        }
-        Stop-Rollout 2 "missing required setting(s): $($missing -join ', '). Set them in the environment (see 'deploy/rollout.ps1 help').$hint"
-    }
-    $script:App = Get-Setting 'AZURE_CONTAINER_APP' 'mcp'
-    Assert-Tool 'az' "install the Azure CLI and run 'az login'"
-}
-
-function Get-Revisions {
-    $json = Invoke-Az @('containerapp', 'revision', 'list', '-g', $script:RG, '-n', $script:App, '-o', 'json')
-    return @(ConvertFrom-AzJson $json 'the revision list')
-}
-
-# Sends 100% of the traffic to $Name; $true when az did.
-function Set-Traffic([string]$Name) {
-    $null = & az containerapp ingress traffic set -g $script:RG -n $script:App --revision-weight "$Name=100"
-    return $LASTEXITCODE -eq 0
-}
-
-# Sends 100% of the traffic to $Name; stops with $Failure if that fails.
-function Invoke-PromoteRevision([string]$Name, [string]$Failure) {
-    if (-not (Set-Traffic $Name)) { Stop-Rollout 1 $Failure }
-    Write-Line "Promoted $Name"
-}
-
-# The revision taking traffic now (the largest weight). A "latestRevision" entry is resolved to the app's latest ready
-# revision, which is where ACA sends that traffic.
-function Get-CurrentTrafficRevision {
-    $json = Invoke-Az @('containerapp', 'ingress', 'traffic', 'show', '-g', $script:RG, '-n', $script:App, '-o', 'json')
-    $taking = @(@(ConvertFrom-AzJson $json 'the traffic') | Where-Object { (Get-Weight (Get-Field $_ 'weight')) -gt 0 })
-    if ($taking.Count -eq 0) {
-        Stop-Rollout 1 "no revision of $($script:App) takes traffic, so there would be nothing to fall back to; give one revision the traffic first ('promote REVISION')"
-    }
-    if ($taking.Count -gt 1) {
-        $split = ($taking | ForEach-Object {
-                $n = Get-Field $_ 'revisionName'; if (-not $n) { $n = 'latest' }; "$n=$(Get-Weight (Get-Field $_ 'weight'))"
-            }) -join ', '
-        Write-Warn "traffic is split: $split"
-    }
-    $top = $taking | Sort-Object -Property @{ Expression = { Get-Weight (Get-Field $_ 'weight') } } -Descending -Stable | Select-Object -First 1
-    $name = [string](Get-Field $top 'revisionName')
-    if (-not $name -and (Get-Field $top 'latestRevision') -eq $true) {
-        $name = Invoke-Az @('containerapp', 'show', '-g', $script:RG, '-n', $script:App, '--query', 'properties.latestReadyRevisionName', '-o', 'tsv')
-    }
-    if (-not $name) { Stop-Rollout 1 "could not tell which revision of $($script:App) takes traffic" }
-    return $name
-}
-
-# Waits until the revision is provisioned; $false if it failed or the wait timed out.
-function Wait-RevisionReady([string]$Name) {
-    $timeout = Get-Setting 'PRYNAI_READY_TIMEOUT' '600'
-    $interval = Get-Setting 'PRYNAI_READY_INTERVAL' '10'
-    if ($timeout -notmatch '^[0-9]+$' -or $interval -notmatch '^[0-9]+$') {
-        Stop-Rollout 2 'PRYNAI_READY_TIMEOUT and PRYNAI_READY_INTERVAL must be whole numbers of seconds'
-    }
-    $clock = [Diagnostics.Stopwatch]::StartNew()
-    while ($true) {
-        # '-' stands for a state that could not be read (yet).
-        $provisioning = '-'; $health = '-'; $running = '-'
-        $output = & az containerapp revision show -g $script:RG -n $script:App --revision $Name -o json
-        if ($LASTEXITCODE -eq 0) {
-            try {
-                $state = ConvertFrom-Json -InputObject ((@($output) -join "`n"))
-                $provisioning = Get-StateText $state 'provisioningState'
-                $health = Get-StateText $state 'healthState'
-                $running = Get-StateText $state 'runningState'
-            }
-            catch {
-                Write-Warn "could not read the state of $Name; retrying"
-            }
-        }
-        if ($provisioning -eq 'failed' -or $provisioning -like 'deprovision*' -or $running -eq 'failed') {
-            Write-Line "Revision $Name failed to start (provisioning: $provisioning, running: $running)."
-            return $false
-        }
-        if ($provisioning -eq 'provisioned' -and $health -ne 'unhealthy') {
-            Write-Line "Revision $Name is provisioned (health: $health, running: $running)."
-            return $true
-        }
-        if ($clock.Elapsed.TotalSeconds -ge [int]$timeout) {
-            Write-Line "Revision $Name was not ready after $($timeout)s (provisioning: $provisioning, health: $health)."
-            return $false
-        }
-        Start-Sleep -Seconds ([int]$interval)
-    }
-}
-
-# The revision stays at 0% traffic; deactivating it frees its replicas and keeps it out of rollback's choices.
-function Stop-FailedRollout([string]$Name, [string]$Previous, [string]$Reason) {
-    Write-Line "ROLLOUT FAILED: $Reason."
-    Write-Line "Traffic was NOT moved: 100% stays on $Previous."
-    Write-Line "Deactivating the failed revision $Name."
-    $null = & az containerapp revision deactivate -g $script:RG -n $script:App --revision $Name
-    if ($LASTEXITCODE -ne 0) { Write-Warn "could not deactivate $Name; it has 0% traffic, deactivate it by hand" }
-    Stop-Rollout 1 "rollout of $Name failed; traffic stays on $Previous"
-}
+# Output, settings, Azure CLI calls and the revision steps the commands share.
+. (Join-Path $PSScriptRoot 'rollout-functions.ps1')
 
 # The steps rollout and stage share: pin the traffic to the current revision, build and push the image, create the new
 # revision (0% traffic), wait until it is ready and smoke-test it. Sets $script:StagedRevision, $script:StagedFqdn and
@@ -334,6 +102,7 @@ function Invoke-StageRevision([string]$ForCommand) {
     $newRevision = "$($script:App)--$tag"
     $smokeWords = @((Get-Setting 'PRYNAI_SMOKE_COMMAND' 'dotnet run --project SmokeClient -c Release --') -split '\s+' | Where-Object { $_ })
     if ($smokeWords.Count -eq 0) { Stop-Rollout 2 'PRYNAI_SMOKE_COMMAND is empty' }
+    Read-ReadinessSettings
     Assert-Tool 'dotnet' "the image is built with 'dotnet publish -t:PublishContainer'"
 
     Write-Line "== $heading $registry/$($image):$tag to $($script:App) (resource group $($script:RG)) as revision $newRevision"
@@ -402,10 +171,10 @@ function Invoke-Stage {
     Write-Line "fqdn=$($script:StagedFqdn)"
     $outputFile = Get-Setting 'GITHUB_OUTPUT'
     if ($outputFile) {
-        # "`n" rather than Add-Content's line ending: the same bytes as rollout.sh on every platform.
+        # "`n" rather than Add-Content's line ending: the same bytes on every platform.
         [IO.File]::AppendAllText($outputFile, "revision=$name`nfqdn=$($script:StagedFqdn)`n")
     }
-    Write-Line "'deploy/rollout.ps1 promote $name' moves the traffic to it."
+    Write-Line "'pwsh deploy/rollout.ps1 promote $name' moves the traffic to it."
 }
 
 function Invoke-Rollout {
@@ -414,14 +183,16 @@ function Invoke-Rollout {
     $previous = $script:PreviousRevision
     Write-Line "== Smoke test passed; moving 100% of the traffic to $name"
     Invoke-PromoteRevision $name "moving the traffic to $name failed; it stays on $previous (retry with 'promote $name')"
-    Write-Line "The previous revision $previous stays active with 0% traffic; 'deploy/rollout.ps1 rollback' returns to it."
+    Write-Line "The previous revision $previous stays active with 0% traffic; 'pwsh deploy/rollout.ps1 rollback' returns to it."
 }
 
-function Invoke-Promote([string]$Name) {
-    if (-not $Name) {
+# $Arguments: what followed 'promote' on the command line; exactly one non-empty revision name.
+function Invoke-Promote([string[]]$Arguments) {
+    if ($Arguments.Count -ne 1 -or -not $Arguments[0]) {
         [Console]::Error.WriteLine($Usage)
         Stop-Rollout 2 'promote takes exactly one argument: the revision name'
     }
+    $Name = $Arguments[0]
     Read-Settings 'promote'
     $revisions = @(Get-Revisions)
     $match = @($revisions | Where-Object { (Get-Field $_ 'name') -ceq $Name })
@@ -434,7 +205,7 @@ function Invoke-Promote([string]$Name) {
         Write-Line "Activating $Name"
         $null = Invoke-Az @('containerapp', 'revision', 'activate', '-g', $script:RG, '-n', $script:App, '--revision', $Name)
     }
-    Invoke-PromoteRevision $Name "moving the traffic to $Name failed; 'deploy/rollout.ps1 status' shows where it is"
+    Invoke-PromoteRevision $Name "moving the traffic to $Name failed; 'pwsh deploy/rollout.ps1 status' shows where it is"
 }
 
 function Invoke-Rollback {
@@ -454,7 +225,7 @@ function Invoke-Rollback {
         (Get-Created $_) -lt $currentCreated
     } | Sort-Object -Property @{ Expression = { Get-Created $_ } } -Descending -Stable | Select-Object -First 1
     if ($null -eq $target) {
-        Stop-Rollout 1 "no active, healthy revision older than $currentName to roll back to (deploy/rollout.ps1 status lists them; 'promote REVISION' activates one)"
+        Stop-Rollout 1 "no active, healthy revision older than $currentName to roll back to ('pwsh deploy/rollout.ps1 status' lists them; 'promote REVISION' activates one)"
     }
     $targetName = [string](Get-Field $target 'name')
     Write-Line "Rolling back $($script:App): 100% of the traffic from $currentName to $targetName"
@@ -462,7 +233,7 @@ function Invoke-Rollback {
     Write-Line "Rolled back to $targetName ($currentName stays active with 0% traffic)"
 }
 
-# The same table as rollout.sh's: columns padded to their widest cell, two spaces apart, newest revision first.
+# A table: columns padded to their widest cell, two spaces apart, newest revision first.
 function Invoke-Status {
     Read-Settings 'status'
     $revisions = @(Get-Revisions | Sort-Object -Property @{ Expression = { Get-Created $_ } } -Descending -Stable)
@@ -490,38 +261,27 @@ function Invoke-Status {
     }
 }
 
-function Invoke-Main {
-    if (-not $Command) {
+function Assert-NoArguments([string]$Command, [string[]]$Rest, [string]$Why = '') {
+    if ($Rest.Count -gt 0) { Stop-Rollout 2 "$Command takes no arguments$Why" }
+}
+
+function Invoke-Main([string[]]$Arguments) {
+    if ($Arguments.Count -eq 0) {
         Write-Line $Usage
         Stop-Rollout 2 'no command given'
     }
-    $extra = @($ExtraArguments | Where-Object { $null -ne $_ })
-    $noArguments = -not $Revision -and $extra.Count -eq 0
-    switch -CaseSensitive ($Command) {
-        'rollout' {
-            if (-not $noArguments) { Stop-Rollout 2 'rollout takes no arguments (settings come from the environment)' }
-            Invoke-Rollout
-        }
-        'stage' {
-            if (-not $noArguments) { Stop-Rollout 2 'stage takes no arguments (settings come from the environment)' }
-            Invoke-Stage
-        }
-        'promote' {
-            if ($extra.Count -gt 0) { Stop-Rollout 2 'promote takes exactly one argument: the revision name' }
-            Invoke-Promote $Revision
-        }
-        'rollback' {
-            if (-not $noArguments) { Stop-Rollout 2 'rollback takes no arguments' }
-            Invoke-Rollback
-        }
-        'status' {
-            if (-not $noArguments) { Stop-Rollout 2 'status takes no arguments' }
-            Invoke-Status
-        }
-        'help' { Write-Line $Usage }
+    $command = $Arguments[0]
+    $rest = @($Arguments | Select-Object -Skip 1)
+    switch -CaseSensitive ($command) {
+        'rollout' { Assert-NoArguments $command $rest ' (settings come from the environment)'; Invoke-Rollout }
+        'stage' { Assert-NoArguments $command $rest ' (settings come from the environment)'; Invoke-Stage }
+        'promote' { Invoke-Promote $rest }
+        'rollback' { Assert-NoArguments $command $rest; Invoke-Rollback }
+        'status' { Assert-NoArguments $command $rest; Invoke-Status }
+        { $_ -cin 'help', '-h', '--help' } { Write-Line $Usage }
         default {
             [Console]::Error.WriteLine($Usage)
-            Stop-Rollout 2 "unknown command '$Command'"
+            Stop-Rollout 2 "unknown command '$command'"
         }
     }
 }
@@ -530,7 +290,7 @@ $exitCode = 0
 # azd finds its environment from the repository root, and the image is built from there.
 Push-Location -LiteralPath $RepoRoot
 try {
-    Invoke-Main
+    Invoke-Main $ScriptArguments
 }
 catch {
     [Console]::Error.WriteLine("rollout: error: $($_.Exception.Message)")

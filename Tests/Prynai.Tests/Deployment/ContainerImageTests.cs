@@ -39,7 +39,7 @@ public sealed class ContainerImageTests
     [Fact]
     public async Task The_server_is_published_ReadyToRun_for_a_runtime_and_built_without_it()
     {
-        // The image build names its runtime (deploy/rollout.sh: --os linux --arch x64); build, test and run name none.
+        // The image build names its runtime (deploy/rollout.ps1: --os linux --arch x64); build, test and run name none.
         Assert.Equal("true", await ServerPropertyAsync("PublishReadyToRun", "-p:RuntimeIdentifier=linux-x64"));
         Assert.Equal("", await ServerPropertyAsync("PublishReadyToRun"));
     }

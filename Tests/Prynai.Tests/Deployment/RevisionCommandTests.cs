@@ -1,8 +1,8 @@
 namespace Prynai.Tests.Deployment;
 
 /// <summary>
-/// The commands that move traffic between existing revisions (promote, rollback) or list them (status), in
-/// deploy/rollout.sh and deploy/rollout.ps1, against a fake az that knows six revisions.
+/// The commands of deploy/rollout.ps1 that move traffic between existing revisions (promote, rollback) or list them
+/// (status), against a fake az that knows six revisions.
 /// </summary>
 public sealed class RevisionCommandTests
 {
@@ -20,20 +20,18 @@ public sealed class RevisionCommandTests
         ]
         """;
 
-    public static TheoryData<string> Shells => RolloutHarness.Shells();
-
-    private static RolloutHarness WithRevisions(string shell)
+    private static RolloutHarness WithRevisions()
     {
-        var rollout = new RolloutHarness(shell);
+        var rollout = new RolloutHarness();
         rollout.Write("revisions.json", Revisions);
         return rollout;
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Rollback_SendsAllTrafficToTheMostRecentEarlierActiveHealthyRevision(string shell)
+    [Fact]
+    public async Task Rollback_SendsAllTrafficToTheMostRecentEarlierActiveHealthyRevision()
     {
         // eee takes the traffic. fff is newer but was never promoted; ddd failed; ccc is inactive: bbb is the previous.
-        using var rollout = WithRevisions(shell);
+        using var rollout = WithRevisions();
 
         var result = await rollout.RunAsync("rollback");
 
@@ -42,10 +40,10 @@ public sealed class RevisionCommandTests
         Assert.Contains("Rolled back to mcp--bbb (mcp--eee stays active with 0% traffic)", result.StandardOutput, StringComparison.Ordinal);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Rollback_WithoutAnEarlierActiveRevision_FailsAndMovesNoTraffic(string shell)
+    [Fact]
+    public async Task Rollback_WithoutAnEarlierActiveRevision_FailsAndMovesNoTraffic()
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Write("revisions.json", """
             [
               {"name":"mcp--old","properties":{"active":false,"createdTime":"2026-01-01T09:00:00+00:00","trafficWeight":0}},
@@ -61,10 +59,51 @@ public sealed class RevisionCommandTests
         Assert.Contains("no active, healthy revision older than mcp--now", result.StandardError, StringComparison.Ordinal);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Promote_KnownActiveRevision_SendsAllTrafficToIt(string shell)
+    [Fact]
+    public async Task Rollback_WhenNoRevisionTakesTraffic_FailsAndMovesNoTraffic()
     {
-        using var rollout = WithRevisions(shell);
+        using var rollout = new RolloutHarness();
+        rollout.Write("revisions.json", """
+            [{"name":"mcp--old","properties":{"active":true,"createdTime":"2026-01-01T09:00:00+00:00","trafficWeight":0}}]
+            """);
+
+        var result = await rollout.RunAsync("rollback");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal([ListRevisions], result.Calls);
+        Assert.Contains("rollout: error: no revision of mcp takes traffic; use 'promote REVISION'", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("rollback")]
+    [InlineData("status")]
+    public async Task TakesNoArguments(string command)
+    {
+        using var rollout = WithRevisions();
+
+        var result = await rollout.RunAsync(command, "mcp--aaa");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"rollout: error: {command} takes no arguments", result.StandardError, StringComparison.Ordinal);
+        Assert.Empty(result.Calls);
+    }
+
+    [Fact]
+    public async Task AnAnswerOfTheAzureCliThatIsNotJson_FailsNamingWhatWasRead()
+    {
+        using var rollout = new RolloutHarness();
+        rollout.Write("revisions.json", "Please run 'az login' to setup account.");
+
+        var result = await rollout.RunAsync("status");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("rollout: error: the Azure CLI did not print JSON for the revision list", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Promote_KnownActiveRevision_SendsAllTrafficToIt()
+    {
+        using var rollout = WithRevisions();
 
         var result = await rollout.RunAsync("promote", "mcp--fff");
 
@@ -73,10 +112,10 @@ public sealed class RevisionCommandTests
         Assert.Contains("Promoted mcp--fff", result.StandardOutput, StringComparison.Ordinal);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Promote_InactiveRevision_ActivatesItFirst(string shell)
+    [Fact]
+    public async Task Promote_InactiveRevision_ActivatesItFirst()
     {
-        using var rollout = WithRevisions(shell);
+        using var rollout = WithRevisions();
 
         var result = await rollout.RunAsync("promote", "mcp--ccc");
 
@@ -90,10 +129,10 @@ public sealed class RevisionCommandTests
             result.Calls);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Promote_UnknownRevision_FailsWithExitCode2_AndMovesNoTraffic(string shell)
+    [Fact]
+    public async Task Promote_UnknownRevision_FailsWithExitCode2_AndMovesNoTraffic()
     {
-        using var rollout = WithRevisions(shell);
+        using var rollout = WithRevisions();
 
         var result = await rollout.RunAsync("promote", "mcp--nope");
 
@@ -105,10 +144,10 @@ public sealed class RevisionCommandTests
             StringComparison.Ordinal);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Promote_TrafficCannotBeMoved_Fails(string shell)
+    [Fact]
+    public async Task Promote_TrafficCannotBeMoved_Fails()
     {
-        using var rollout = WithRevisions(shell);
+        using var rollout = WithRevisions();
         rollout.Write("fail-traffic-set", "");
 
         var result = await rollout.RunAsync("promote", "mcp--fff");
@@ -118,22 +157,26 @@ public sealed class RevisionCommandTests
         Assert.DoesNotContain("Promoted", result.StandardOutput, StringComparison.Ordinal);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Promote_WithoutARevision_PrintsUsage_AndFails(string shell)
+    [Theory]
+    [InlineData("promote")]
+    [InlineData("promote", "")]
+    [InlineData("promote", "mcp--aaa", "mcp--bbb")]
+    public async Task Promote_WithoutExactlyOneRevision_PrintsUsage_AndFails(params string[] arguments)
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = WithRevisions();
 
-        var result = await rollout.RunAsync("promote");
+        var result = await rollout.RunAsync(arguments);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains($"Usage: {rollout.ScriptName}", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains(RolloutHarness.UsageLine, result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("rollout: error: promote takes exactly one argument: the revision name", result.StandardError, StringComparison.Ordinal);
         Assert.Empty(result.Calls);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Status_PrintsATableOfRevisions_NewestFirst_WithCreationTimesInUtc(string shell)
+    [Fact]
+    public async Task Status_PrintsATableOfRevisions_NewestFirst_WithCreationTimesInUtc()
     {
-        using var rollout = WithRevisions(shell);
+        using var rollout = WithRevisions();
 
         var result = await rollout.RunAsync("status");
 

@@ -1,18 +1,14 @@
 namespace Prynai.Tests.Deployment;
 
 /// <summary>
-/// The rollout and stage commands of deploy/rollout.sh and deploy/rollout.ps1 against fake az/dotnet/git/smoke
-/// executables (see <see cref="RolloutHarness"/>): the exact Azure CLI calls, a failed smoke test that must leave the
-/// traffic alone, stage's outputs for the deploy workflow, and that no secret is ever printed.
+/// The rollout and stage commands of deploy/rollout.ps1 against fake az/dotnet/git/smoke executables (see
+/// <see cref="RolloutHarness"/>): the exact Azure CLI calls, a failed smoke test that must leave the traffic alone,
+/// stage's outputs for the deploy workflow, and that no secret is ever printed.
 /// </summary>
 public sealed class RolloutCommandTests
 {
     private const string Rg = RolloutHarness.ResourceGroup;
     private const string PromoteNewRevision = $"az containerapp ingress traffic set -g {Rg} -n mcp --revision-weight mcp--abc1234=100";
-
-    public static TheoryData<string> Shells => RolloutHarness.Shells();
-
-    public static TheoryData<string, string> ShellsAndCommands => RolloutHarness.ShellsWith("rollout", "stage");
 
     /// <summary>The calls of a rollout (or stage) up to and including the smoke test, with the tag from git.</summary>
     internal static string[] RolloutUntilSmoke(string previous, string rg = Rg, string registry = RolloutHarness.Registry) =>
@@ -35,10 +31,10 @@ public sealed class RolloutCommandTests
         Assert.DoesNotContain(RolloutHarness.RegistryToken, result.Output, StringComparison.Ordinal);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Rollout_SmokePasses_PinsOldRevision_PublishesImage_SmokesNewRevision_ThenPromotesIt(string shell)
+    [Fact]
+    public async Task Rollout_SmokePasses_PinsOldRevision_PublishesImage_SmokesNewRevision_ThenPromotesIt()
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
 
         var result = await rollout.RunAsync("rollout");
 
@@ -48,10 +44,10 @@ public sealed class RolloutCommandTests
         AssertNoSecretPrinted(result);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Stage_SmokePasses_LeavesTheTrafficWhereItWas_AndReportsRevisionAndFqdn(string shell)
+    [Fact]
+    public async Task Stage_SmokePasses_LeavesTheTrafficWhereItWas_AndReportsRevisionAndFqdn()
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Write("github-output.txt", "earlier=step\n");
         rollout.Environment["GITHUB_OUTPUT"] = Path.Combine(rollout.Directory, "github-output.txt");
 
@@ -67,10 +63,10 @@ public sealed class RolloutCommandTests
         AssertNoSecretPrinted(result);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Stage_WithoutGitHubOutput_OnlyPrintsRevisionAndFqdn(string shell)
+    [Fact]
+    public async Task Stage_WithoutGitHubOutput_OnlyPrintsRevisionAndFqdn()
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
 
         var result = await rollout.RunAsync("stage");
 
@@ -79,10 +75,10 @@ public sealed class RolloutCommandTests
         Assert.False(rollout.Exists("github-output.txt"));
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Rollout_UsesAppImageAndTagFromEnvironment_WithoutAskingGit(string shell)
+    [Fact]
+    public async Task Rollout_UsesAppImageAndTagFromEnvironment_WithoutAskingGit()
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Environment["AZURE_CONTAINER_APP"] = "prynai";
         rollout.Environment["IMAGE_NAME"] = "mcp-server";
         rollout.Environment["TAG"] = "release-42";
@@ -99,11 +95,11 @@ public sealed class RolloutCommandTests
         Assert.Equal($"az containerapp ingress traffic set -g {Rg} -n prynai --revision-weight prynai--release-42=100", result.Calls[^1]);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Rollout_TrafficFollowsLatestRevision_PinsTheLatestReadyRevisionByName(string shell)
+    [Fact]
+    public async Task Rollout_TrafficFollowsLatestRevision_PinsTheLatestReadyRevisionByName()
     {
         // An app created in single-revision mode routes by "latestRevision" and names no revision.
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Write("traffic.json", """[{"latestRevision":true,"weight":100}]""");
         rollout.Write("latest-ready.txt", "mcp--first\n");
 
@@ -121,10 +117,12 @@ public sealed class RolloutCommandTests
             result.Calls.Take(5));
     }
 
-    [Theory, MemberData(nameof(ShellsAndCommands))]
-    public async Task SmokeFails_LeavesTrafficOnPreviousRevision_DeactivatesNewOne_AndFails(string shell, string command)
+    [Theory]
+    [InlineData("rollout")]
+    [InlineData("stage")]
+    public async Task SmokeFails_LeavesTrafficOnPreviousRevision_DeactivatesNewOne_AndFails(string command)
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Write("smoke-exit", "1");
         rollout.Environment["GITHUB_OUTPUT"] = Path.Combine(rollout.Directory, "github-output.txt");
 
@@ -143,10 +141,12 @@ public sealed class RolloutCommandTests
         AssertNoSecretPrinted(result);
     }
 
-    [Theory, MemberData(nameof(ShellsAndCommands))]
-    public async Task NewRevisionFailsToProvision_NeitherSmokesNorMovesTraffic(string shell, string command)
+    [Theory]
+    [InlineData("rollout")]
+    [InlineData("stage")]
+    public async Task NewRevisionFailsToProvision_NeitherSmokesNorMovesTraffic(string command)
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Write("revision.json", """
             {"name":"mcp--abc1234","properties":{"provisioningState":"Failed","healthState":"Unhealthy","runningState":"Failed"}}
             """);
@@ -161,10 +161,10 @@ public sealed class RolloutCommandTests
         Assert.Contains("100% stays on mcp--old1", result.StandardOutput, StringComparison.Ordinal);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Rollout_PublishFails_StopsBeforeCreatingARevision(string shell)
+    [Fact]
+    public async Task Rollout_PublishFails_StopsBeforeCreatingARevision()
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Write("fail-publish", "");
 
         var result = await rollout.RunAsync("rollout");
@@ -175,10 +175,10 @@ public sealed class RolloutCommandTests
         AssertNoSecretPrinted(result);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Rollout_PinningTheTrafficFails_DeploysNothing(string shell)
+    [Fact]
+    public async Task Rollout_PinningTheTrafficFails_DeploysNothing()
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Write("fail-traffic-set", "");
 
         var result = await rollout.RunAsync("rollout");
@@ -188,11 +188,11 @@ public sealed class RolloutCommandTests
         Assert.Contains("rollout: error: could not pin the traffic to mcp--old1; nothing was deployed", result.StandardError, StringComparison.Ordinal);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Rollout_AzureCliFailsWithItsOwnExitCode_FailsWithExitCode1_NamingTheCall(string shell)
+    [Fact]
+    public async Task Rollout_AzureCliFailsWithItsOwnExitCode_FailsWithExitCode1_NamingTheCall()
     {
         // az exits with 3 when a resource is missing; the script's own contract is 0, 1 or 2.
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Write("fail-set-mode", "3");
 
         var result = await rollout.RunAsync("rollout");
@@ -205,10 +205,10 @@ public sealed class RolloutCommandTests
             StringComparison.Ordinal);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Rollout_NeverPrintsTheRegistryToken_AndHandsItOnlyToThePublish(string shell)
+    [Fact]
+    public async Task Rollout_NeverPrintsTheRegistryToken_AndHandsItOnlyToThePublish()
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
 
         var result = await rollout.RunAsync("rollout");
 
@@ -219,10 +219,12 @@ public sealed class RolloutCommandTests
         Assert.DoesNotContain(result.Calls, call => call.Contains(RolloutHarness.RegistryToken, StringComparison.Ordinal));
     }
 
-    [Theory, MemberData(nameof(ShellsAndCommands))]
-    public async Task TakesNoArguments(string shell, string command)
+    [Theory]
+    [InlineData("rollout")]
+    [InlineData("stage")]
+    public async Task TakesNoArguments(string command)
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
 
         var result = await rollout.RunAsync(command, "mcp--abc1234");
 

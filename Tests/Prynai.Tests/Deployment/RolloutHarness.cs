@@ -5,41 +5,17 @@ using Prynai.Tests.Infrastructure;
 namespace Prynai.Tests.Deployment;
 
 /// <summary>
-/// Runs deploy/rollout.sh (shell "bash") or its twin deploy/rollout.ps1 (shell "pwsh") with fake <c>az</c>,
+/// Runs deploy/rollout.ps1 (and the other PowerShell scripts of deploy/) under PowerShell 7 with fake <c>az</c>,
 /// <c>azd</c>, <c>dotnet</c>, <c>git</c> and smoke client (Deployment/fakes) first on PATH. Each fake appends its
 /// arguments to a log as one line and answers from files this harness writes into its temp directory, so a test sets
 /// the canned answers, runs the script and reads back the exact calls it made. The fake azd starts with an empty
 /// environment, so a setting missing from the process environment stays missing unless a test gives azd a value.
+/// pwsh comes from PATH, else from <see cref="PowerShellTool"/> (installed into .tools/ once).
 /// </summary>
 public sealed class RolloutHarness : IDisposable
 {
-    /// <summary>The scripts every scenario runs against: bash runs rollout.sh, pwsh runs rollout.ps1.</summary>
-    private static readonly string[] ShellNames = ["bash", "pwsh"];
-
-    /// <summary>Theory data: every shell.</summary>
-    public static TheoryData<string> Shells()
-    {
-        var data = new TheoryData<string>();
-        foreach (var shell in ShellNames)
-        {
-            data.Add(shell);
-        }
-        return data;
-    }
-
-    /// <summary>Theory data: every shell with every one of <paramref name="values"/>.</summary>
-    public static TheoryData<string, string> ShellsWith(params string[] values)
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var shell in ShellNames)
-        {
-            foreach (var value in values)
-            {
-                data.Add(shell, value);
-            }
-        }
-        return data;
-    }
+    /// <summary>The first line of the rollout script's usage text.</summary>
+    public const string UsageLine = "Usage: pwsh deploy/rollout.ps1 COMMAND [ARGS]";
 
     public const string ResourceGroup = "rg-prynai";
     public const string Registry = "prynaiacr.azurecr.io";
@@ -54,10 +30,8 @@ public sealed class RolloutHarness : IDisposable
     private readonly string _bin;
     private readonly string _log;
 
-    /// <summary>A harness for the script of <paramref name="shell"/> (pwsh: from PATH, else installed by <see cref="PowerShellTool"/>).</summary>
-    public RolloutHarness(string shell)
+    public RolloutHarness()
     {
-        Shell = shell is "bash" or "pwsh" ? shell : throw new ArgumentOutOfRangeException(nameof(shell), shell, "bash or pwsh");
         Directory = Path.Combine(Path.GetTempPath(), $"prynai-rollout-{Guid.NewGuid():N}");
         _bin = Path.Combine(Directory, "bin");
         System.IO.Directory.CreateDirectory(_bin);
@@ -94,18 +68,13 @@ public sealed class RolloutHarness : IDisposable
         };
     }
 
-    /// <summary>"bash" or "pwsh".</summary>
-    public string Shell { get; }
-
-    /// <summary>The script as its usage text names it: deploy/rollout.sh or deploy/rollout.ps1.</summary>
-    public string ScriptName => Shell == "bash" ? "deploy/rollout.sh" : "deploy/rollout.ps1";
-
     public string Directory { get; }
+
+    /// <summary>The folder of the fakes, first on the script's PATH.</summary>
+    public string FakesDirectory => _bin;
 
     /// <summary>The script's settings; a null value removes the variable.</summary>
     public Dictionary<string, string?> Environment { get; }
-
-    public string SmokeClientPath => Path.Combine(_bin, "smoke-client");
 
     public void Write(string cannedFile, string content) => File.WriteAllText(Path.Combine(Directory, cannedFile), content);
 
@@ -120,25 +89,15 @@ public sealed class RolloutHarness : IDisposable
 
     public bool Exists(string file) => File.Exists(Path.Combine(Directory, file));
 
-    public async Task<Result> RunAsync(params string[] arguments)
-    {
-        if (Shell == "bash")
-        {
-            return await RunProgramAsync("bash", [Path.Combine(RepositoryPaths.Root, "deploy", "rollout.sh"), .. arguments]);
-        }
-        var pwsh = PwshCommand(await PowerShellTool.EnsureAsync());
-        return await RunProgramAsync(pwsh[0], [.. pwsh[1..], "-NoProfile", "-NonInteractive", "-File", Path.Combine(RepositoryPaths.Root, "deploy", "rollout.ps1"), .. arguments]);
-    }
+    /// <summary>Runs deploy/rollout.ps1 with <paramref name="arguments"/>.</summary>
+    public Task<Result> RunAsync(params string[] arguments) =>
+        RunPowerShellAsync(Path.Combine(RepositoryPaths.Root, "deploy", "rollout.ps1"), arguments);
 
-    /// <summary>Another script of deploy/ with the same fakes: <paramref name="name"/>.sh under bash, <paramref name="name"/>.ps1 under pwsh.</summary>
-    public async Task<Result> RunScriptAsync(string name)
+    /// <summary>Runs the PowerShell script <paramref name="scriptPath"/> with the same fakes and settings.</summary>
+    public async Task<Result> RunPowerShellAsync(string scriptPath, params string[] arguments)
     {
-        if (Shell == "bash")
-        {
-            return await RunProgramAsync("sh", [Path.Combine(RepositoryPaths.Root, "deploy", name + ".sh")]);
-        }
         var pwsh = PwshCommand(await PowerShellTool.EnsureAsync());
-        return await RunProgramAsync(pwsh[0], [.. pwsh[1..], "-NoProfile", "-NonInteractive", "-File", Path.Combine(RepositoryPaths.Root, "deploy", name + ".ps1")]);
+        return await RunProgramAsync(pwsh[0], [.. pwsh[1..], "-NoProfile", "-NonInteractive", "-File", scriptPath, .. arguments]);
     }
 
     public async Task<Result> RunProgramAsync(string fileName, IEnumerable<string> arguments)

@@ -3,35 +3,25 @@ using Prynai.Tests.Infrastructure;
 namespace Prynai.Tests.Deployment;
 
 /// <summary>
-/// Where deploy/rollout.sh and deploy/rollout.ps1 take their settings from (the environment first, then the azd
-/// environment that <c>azd up</c> leaves behind), the errors for missing or invalid settings and arguments, and
-/// shellcheck on the bash script and the fakes.
+/// Where deploy/rollout.ps1 takes its settings from (the environment first, then the azd environment that
+/// <c>azd up</c> leaves behind), the errors for missing or invalid settings and arguments, and its usage text.
 /// </summary>
 public sealed class RolloutSettingsTests
 {
     private const string AzdResourceGroup = "rg-from-azd";
     private const string AzdRegistry = "azdacr.azurecr.io";
 
-    public static TheoryData<string> Shells => RolloutHarness.Shells();
-
-    /// <summary>The two names azd may keep the registry under: prefixed by the AppHost's "env" resource, or not.</summary>
-    public static TheoryData<string, string> ShellsAndAzdRegistryNames =>
-        RolloutHarness.ShellsWith("ENV_AZURE_CONTAINER_REGISTRY_ENDPOINT", "AZURE_CONTAINER_REGISTRY_ENDPOINT");
-
-    public static TheoryData<string, string> ShellsAndRequiredSettings => RolloutHarness.ShellsWith(
-        "AZURE_CONTAINER_REGISTRY_ENDPOINT", "ENTRA_TENANT_ID", "ENTRA_CLIENT_SECRET", "SERVER_APP_ID_URI");
-
-    public static TheoryData<string, string> ShellsAndInvalidTags => RolloutHarness.ShellsWith("V1.2.0", "-abc", "a--b");
-
     private static string AzdGet(string name) => $"azd env get-value {name}";
 
     private static IEnumerable<string> AzureCalls(RolloutHarness.Result result) =>
         result.Calls.Where(call => call.StartsWith("az ", StringComparison.Ordinal));
 
-    [Theory, MemberData(nameof(ShellsAndAzdRegistryNames))]
-    public async Task Rollout_AfterAzdUp_TakesResourceGroupAndRegistryFromTheAzdEnvironment(string shell, string azdRegistryName)
+    [Theory]
+    [InlineData("ENV_AZURE_CONTAINER_REGISTRY_ENDPOINT")]
+    [InlineData("AZURE_CONTAINER_REGISTRY_ENDPOINT")]
+    public async Task Rollout_AfterAzdUp_TakesResourceGroupAndRegistryFromTheAzdEnvironment(string azdRegistryName)
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Environment["AZURE_RESOURCE_GROUP"] = null;
         rollout.Environment["AZURE_CONTAINER_REGISTRY_ENDPOINT"] = null;
         rollout.WriteAzdValue("AZURE_RESOURCE_GROUP", AzdResourceGroup);
@@ -55,10 +45,10 @@ public sealed class RolloutSettingsTests
         RolloutCommandTests.AssertNoSecretPrinted(result);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Rollout_SettingsInTheEnvironment_WinOverTheAzdEnvironment(string shell)
+    [Fact]
+    public async Task Rollout_SettingsInTheEnvironment_WinOverTheAzdEnvironment()
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.WriteAzdValue("AZURE_RESOURCE_GROUP", AzdResourceGroup);
         rollout.WriteAzdValue("ENV_AZURE_CONTAINER_REGISTRY_ENDPOINT", AzdRegistry);
 
@@ -74,10 +64,10 @@ public sealed class RolloutSettingsTests
         Assert.DoesNotContain("from the azd environment", result.Output, StringComparison.Ordinal);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Status_TakesOnlyTheResourceGroupFromTheAzdEnvironment(string shell)
+    [Fact]
+    public async Task Status_TakesOnlyTheResourceGroupFromTheAzdEnvironment()
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Environment["AZURE_RESOURCE_GROUP"] = null;
         rollout.Environment["AZURE_CONTAINER_REGISTRY_ENDPOINT"] = null;
         rollout.WriteAzdValue("AZURE_RESOURCE_GROUP", AzdResourceGroup);
@@ -89,10 +79,10 @@ public sealed class RolloutSettingsTests
         Assert.Equal([AzdGet("AZURE_RESOURCE_GROUP"), $"az containerapp revision list -g {AzdResourceGroup} -n mcp -o json"], result.Calls);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Rollout_WithoutResourceGroupAndRegistry_InEnvironmentOrAzd_NamesBoth_BeforeAnyAzureCall(string shell)
+    [Fact]
+    public async Task Rollout_WithoutResourceGroupAndRegistry_InEnvironmentOrAzd_NamesBoth_BeforeAnyAzureCall()
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Environment["AZURE_RESOURCE_GROUP"] = null;
         rollout.Environment["AZURE_CONTAINER_REGISTRY_ENDPOINT"] = null;
 
@@ -110,11 +100,11 @@ public sealed class RolloutSettingsTests
         RolloutCommandTests.AssertNoSecretPrinted(result);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task Rollout_WithoutResourceGroup_FailsWithAClearError_BeforeAnyAzureCall(string shell)
+    [Fact]
+    public async Task Rollout_WithoutResourceGroup_FailsWithAClearError_BeforeAnyAzureCall()
     {
         // The fake azd has no values (RolloutHarness), so the setting is missing everywhere.
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Environment["AZURE_RESOURCE_GROUP"] = null;
 
         var result = await rollout.RunAsync("rollout");
@@ -125,10 +115,14 @@ public sealed class RolloutSettingsTests
         RolloutCommandTests.AssertNoSecretPrinted(result);
     }
 
-    [Theory, MemberData(nameof(ShellsAndRequiredSettings))]
-    public async Task Rollout_WithoutARequiredSetting_NamesIt_BeforeAnyAzureCall(string shell, string variable)
+    [Theory]
+    [InlineData("AZURE_CONTAINER_REGISTRY_ENDPOINT")]
+    [InlineData("ENTRA_TENANT_ID")]
+    [InlineData("ENTRA_CLIENT_SECRET")]
+    [InlineData("SERVER_APP_ID_URI")]
+    public async Task Rollout_WithoutARequiredSetting_NamesIt_BeforeAnyAzureCall(string variable)
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
         rollout.Environment[variable] = null;
 
         var result = await rollout.RunAsync("rollout");
@@ -140,10 +134,54 @@ public sealed class RolloutSettingsTests
         RolloutCommandTests.AssertNoSecretPrinted(result);
     }
 
-    [Theory, MemberData(nameof(ShellsAndInvalidTags))]
-    public async Task Rollout_WithTagThatCannotBeARevisionSuffix_Fails_BeforeAnyAzureCall(string shell, string tag)
+    [Fact]
+    public async Task Rollout_WithEntraAuthorityInsteadOfTenantId_Proceeds()
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
+        rollout.Environment["ENTRA_TENANT_ID"] = null;
+        rollout.Environment["ENTRA_AUTHORITY"] = "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0";
+
+        var result = await rollout.RunAsync("rollout");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Promoted mcp--abc1234", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutTheAzureCli_FailsWithExitCode2_SayingWhatToInstall()
+    {
+        using var rollout = new RolloutHarness();
+        File.Delete(Path.Combine(rollout.FakesDirectory, "az"));
+        // Only the fakes: an Azure CLI installed on the machine running the tests must not be found either.
+        rollout.Environment["PATH"] = rollout.FakesDirectory;
+
+        var result = await rollout.RunAsync("status");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("rollout: error: 'az' was not found on PATH (install the Azure CLI and run 'az login')", result.StandardError, StringComparison.Ordinal);
+        Assert.Empty(result.Calls);
+    }
+
+    [Fact]
+    public async Task Rollout_WithoutTagOutsideAGitRepository_FailsWithExitCode2_BeforeAnyAzureCall()
+    {
+        using var rollout = new RolloutHarness();
+        rollout.Write("fail-git", "");
+
+        var result = await rollout.RunAsync("rollout");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(["git rev-parse --short HEAD"], result.Calls);
+        Assert.Contains("rollout: error: TAG is not set and 'git rev-parse --short HEAD' failed", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("V1.2.0")]
+    [InlineData("-abc")]
+    [InlineData("a--b")]
+    public async Task Rollout_WithTagThatCannotBeARevisionSuffix_Fails_BeforeAnyAzureCall(string tag)
+    {
+        using var rollout = new RolloutHarness();
         rollout.Environment["TAG"] = tag;
 
         var result = await rollout.RunAsync("rollout");
@@ -153,15 +191,34 @@ public sealed class RolloutSettingsTests
         Assert.Empty(result.Calls);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task NoArguments_PrintsUsage_AndCallsNothing(string shell)
+    [Theory]
+    [InlineData("rollout", "PRYNAI_READY_TIMEOUT", "ten")]
+    [InlineData("stage", "PRYNAI_READY_INTERVAL", "-1")]
+    public async Task WithAReadinessSettingThatIsNotWholeSeconds_Fails_BeforeAnythingIsDeployed(string command, string variable, string value)
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
+        rollout.Environment["TAG"] = "abc1234";
+        rollout.Environment[variable] = value;
+
+        var result = await rollout.RunAsync(command);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(
+            "rollout: error: PRYNAI_READY_TIMEOUT and PRYNAI_READY_INTERVAL must be whole numbers of seconds",
+            result.StandardError,
+            StringComparison.Ordinal);
+        Assert.Empty(result.Calls);
+    }
+
+    [Fact]
+    public async Task NoArguments_PrintsUsage_AndCallsNothing()
+    {
+        using var rollout = new RolloutHarness();
 
         var result = await rollout.RunAsync();
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains($"Usage: {rollout.ScriptName} COMMAND [ARGS]", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains(RolloutHarness.UsageLine, result.StandardOutput, StringComparison.Ordinal);
         foreach (var command in new[] { "rollout", "stage", "promote REVISION", "rollback", "status", "AZURE_RESOURCE_GROUP", "ENV_AZURE_CONTAINER_REGISTRY_ENDPOINT" })
         {
             Assert.Contains(command, result.StandardOutput, StringComparison.Ordinal);
@@ -169,31 +226,34 @@ public sealed class RolloutSettingsTests
         Assert.Empty(result.Calls);
     }
 
-    [Theory, MemberData(nameof(Shells))]
-    public async Task UnknownCommand_Fails(string shell)
+    [Theory]
+    [InlineData("help")]
+    [InlineData("-h")]
+    [InlineData("--help")]
+    public async Task Help_PrintsUsage_AndSucceeds(string argument)
     {
-        using var rollout = new RolloutHarness(shell);
+        using var rollout = new RolloutHarness();
 
-        var result = await rollout.RunAsync("deploy-everything");
+        var result = await rollout.RunAsync(argument);
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("rollout: error: unknown command 'deploy-everything'", result.StandardError, StringComparison.Ordinal);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith(RolloutHarness.UsageLine, result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("PRYNAI_SMOKE_COMMAND", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal("", result.StandardError);
         Assert.Empty(result.Calls);
     }
 
-    [Fact]
-    public async Task Shellcheck_FindsNothing_InTheDeployScriptsAndTheFakes()
+    [Theory]
+    [InlineData("deploy-everything")]
+    [InlineData("Rollout")]
+    public async Task UnknownCommand_Fails(string command)
     {
-        using var harness = new RolloutHarness("bash");
-        var scripts = Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "deploy"), "*.sh")
-            .Concat(Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "Tests", "Prynai.Tests", "Deployment", "fakes")))
-            .Order(StringComparer.Ordinal)
-            .ToArray();
-        Assert.Contains(scripts, s => s.EndsWith("rollout.sh", StringComparison.Ordinal));
-        Assert.Contains(scripts, s => s.EndsWith("azd", StringComparison.Ordinal));
+        using var rollout = new RolloutHarness();
 
-        var result = await harness.RunProgramAsync(await DebianPackages.EnsureAsync("shellcheck", "shellcheck"), scripts);
+        var result = await rollout.RunAsync(command);
 
-        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"rollout: error: unknown command '{command}'", result.StandardError, StringComparison.Ordinal);
+        Assert.Empty(result.Calls);
     }
 }
