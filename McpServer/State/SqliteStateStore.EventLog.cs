@@ -59,12 +59,11 @@ internal sealed partial class SqliteStateStore
     {
         try
         {
-            await EnsureInitializedAsync(cancellationToken);
-            await using var connection = new SqliteConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken);
+            await _database.InitializeAsync(cancellationToken);
+            await using var connection = await _database.OpenAsync(cancellationToken);
             return await read(connection);
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (SqliteDatabase.IsUnavailable(ex))
         {
             throw new StateStoreUnavailableException(Kind, ex);
         }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Prynai.McpServer.Support;
 
@@ -20,8 +21,11 @@ public sealed class SupportOptions
     [Range(0, 9000)]
     public int CustomerCount { get; set; } = 250;
 
-    /// <summary>The generator's seed: same seed and count, same data.</summary>
-    public int Seed { get; set; } = 20261031;
+    /// <summary>
+    /// The data generator's random seed: same seed and count, same data. Not a seeding switch (those are
+    /// <see cref="SeedOnStartup"/> and <see cref="ForceSeed"/>); it was <c>Support:Seed</c>, which is now refused.
+    /// </summary>
+    public int GeneratorSeed { get; set; } = 20261031;
 
     /// <summary>The SQLite file used when no Cosmos DB connection string is configured. Relative to the content root.</summary>
     [Required]
@@ -44,4 +48,17 @@ public sealed class SupportOptions
     /// <summary>Most tokens the client's model may produce for an expert tool's answer.</summary>
     [Range(16, 8192)]
     public int ExpertMaxTokens { get; set; } = 600;
+}
+
+/// <summary>Settings of <see cref="SupportOptions"/> that were renamed: the old name stops the server, naming the new one.</summary>
+internal sealed class SupportOptionsValidator(IConfiguration configuration) : IValidateOptions<SupportOptions>
+{
+    /// <summary>The generator's seed before it was renamed (it read like a switch beside SeedOnStartup and ForceSeed).</summary>
+    public const string RenamedSeed = $"{SupportOptions.SectionName}:Seed";
+
+    public ValidateOptionsResult Validate(string? name, SupportOptions options) =>
+        configuration.GetSection(RenamedSeed).Exists()
+            ? ValidateOptionsResult.Fail($"{RenamedSeed} was renamed {SupportOptions.SectionName}:{nameof(SupportOptions.GeneratorSeed)} " +
+                                         "(the data generator's random seed): set that instead.")
+            : ValidateOptionsResult.Success;
 }

@@ -16,6 +16,7 @@ public static class SupportServiceCollectionExtensions
     {
         var services = builder.Services;
         services.AddOptions<SupportOptions>().BindConfiguration(SupportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SupportOptions>, SupportOptionsValidator>();
         if (!builder.Configuration.GetValue($"{SupportOptions.SectionName}:{nameof(SupportOptions.Enabled)}", true))
         {
             return mcp;

@@ -22,13 +22,13 @@ internal static class PrebuiltSupportData
         var directory = at + 1 < args.Length ? args[at + 1] : throw new ArgumentException($"{Switch} needs the directory to write into.");
         var defaults = new SupportOptions();
         Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, FileName(defaults.Seed, defaults.CustomerCount));
+        var path = Path.Combine(directory, FileName(defaults.GeneratorSeed, defaults.CustomerCount));
         var writing = path + ".writing";
         File.Delete(writing);
         var repository = new SqliteSupportRepository(writing);
         await repository.InitializeAsync(CancellationToken.None);
-        var data = SupportDataSeeder.Generate(defaults.CustomerCount, defaults.Seed);
-        await repository.ReplaceAllAsync(data, new SeedMarker(defaults.Seed, defaults.CustomerCount, SupportDataSeeder.Digest(data), DateTimeOffset.UtcNow),
+        var data = SupportDataSeeder.Generate(defaults.CustomerCount, defaults.GeneratorSeed);
+        await repository.ReplaceAllAsync(data, new SeedMarker(defaults.GeneratorSeed, defaults.CustomerCount, SupportDataSeeder.Digest(data), DateTimeOffset.UtcNow),
             CancellationToken.None);
         // Everything into the one file: no -wal beside it when it is copied.
         await using (var connection = new SqliteConnection($"Data Source={writing};Pooling=false"))
@@ -42,7 +42,7 @@ internal static class PrebuiltSupportData
         File.Move(writing, path, overwrite: true);
         File.Delete(writing + "-wal");
         File.Delete(writing + "-shm");
-        Console.WriteLine($"Wrote {path}: {data.Customers.Count} customers, seed {defaults.Seed}.");
+        Console.WriteLine($"Wrote {path}: {data.Customers.Count} customers, seed {defaults.GeneratorSeed}.");
     }
 
     /// <summary>
@@ -51,7 +51,7 @@ internal static class PrebuiltSupportData
     /// </summary>
     public static bool TryInstall(string target, SupportOptions options)
     {
-        var prebuilt = Path.Combine(AppContext.BaseDirectory, FileName(options.Seed, options.CustomerCount));
+        var prebuilt = Path.Combine(AppContext.BaseDirectory, FileName(options.GeneratorSeed, options.CustomerCount));
         if (options.ForceSeed || !options.SeedOnStartup || File.Exists(target) || !File.Exists(prebuilt))
         {
             return false;

@@ -14,35 +14,27 @@ internal sealed class SqliteSupportRepository(string path) : ISupportRepository
     private static readonly string[] Tables =
         ["customers", "subscriptions", "invoices", "payments", "usage", "tickets", "security_logs", "audit", "promotions", "incidents", "articles", "seed_marker"];
 
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
-    {
-        DataSource = Path.GetFullPath(path),
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
+    private static readonly string Schema = string.Concat(Tables.Select(table =>
+        $"CREATE TABLE IF NOT EXISTS {table}(id TEXT PRIMARY KEY, customer_id TEXT NULL, sort_key TEXT NOT NULL, body TEXT NOT NULL);" +
+        $"CREATE INDEX IF NOT EXISTS {table}_by_customer ON {table}(customer_id, sort_key);"));
 
+    private readonly SqliteDatabase _database = new(path, Schema, synchronousNormal: true);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public string Kind => "sqlite";
 
     /// <summary>The database file (see <see cref="PrebuiltSupportData"/>).</summary>
-    public string FilePath { get; } = Path.GetFullPath(path);
+    public string FilePath => _database.FilePath;
 
+    /// <summary>Creates the file and its schema. Reads do not: before this has run they find no tables.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var schema = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;" + string.Concat(Tables.Select(table =>
-            $"CREATE TABLE IF NOT EXISTS {table}(id TEXT PRIMARY KEY, customer_id TEXT NULL, sort_key TEXT NOT NULL, body TEXT NOT NULL);" +
-            $"CREATE INDEX IF NOT EXISTS {table}_by_customer ON {table}(customer_id, sort_key);"));
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = new SqliteConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken);
-            await ExecuteAsync(connection, null, schema, cancellationToken); // journal_mode cannot change inside a transaction
+            await _database.InitializeAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (SqliteDatabase.IsUnavailable(ex))
         {
             throw new StateStoreUnavailableException(Kind, ex);
         }
@@ -154,11 +146,10 @@ internal sealed class SqliteSupportRepository(string path) : ISupportRepository
     {
         try
         {
-            await using var connection = new SqliteConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken);
+            await using var connection = await _database.OpenAsync(cancellationToken);
             return await QueryAsync<T>(connection, null, table, where, cancellationToken, parameters);
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (SqliteDatabase.IsUnavailable(ex))
         {
             throw new StateStoreUnavailableException(Kind, ex);
         }
@@ -231,14 +222,13 @@ internal sealed class SqliteSupportRepository(string path) : ISupportRepository
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = new SqliteConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken);
+            await using var connection = await _database.OpenAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var result = await write(connection, transaction);
             await transaction.CommitAsync(cancellationToken);
             return result;
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (SqliteDatabase.IsUnavailable(ex))
         {
             throw new StateStoreUnavailableException(Kind, ex);
         }

@@ -75,7 +75,7 @@ internal sealed class SupportDataInitializer(
             if (repository is SqliteSupportRepository sqlite && PrebuiltSupportData.TryInstall(sqlite.FilePath, options.Value))
             {
                 logger.LogInformation("The support data store ({Store}) starts from the data set published with the server ({File}).",
-                    repository.Kind, PrebuiltSupportData.FileName(options.Value.Seed, options.Value.CustomerCount));
+                    repository.Kind, PrebuiltSupportData.FileName(options.Value.GeneratorSeed, options.Value.CustomerCount));
             }
             await repository.InitializeAsync(cancellationToken);
             await SeedIfNeededAsync(forceSeed, cancellationToken);
@@ -130,9 +130,9 @@ internal sealed class SupportDataInitializer(
         }
 
         var started = time.GetTimestamp();
-        var data = SupportDataSeeder.Generate(settings.CustomerCount, settings.Seed);
+        var data = SupportDataSeeder.Generate(settings.CustomerCount, settings.GeneratorSeed);
         var digest = SupportDataSeeder.Digest(data);
-        await repository.ReplaceAllAsync(data, new SeedMarker(settings.Seed, settings.CustomerCount, digest, time.GetUtcNow()), cancellationToken);
+        await repository.ReplaceAllAsync(data, new SeedMarker(settings.GeneratorSeed, settings.CustomerCount, digest, time.GetUtcNow()), cancellationToken);
         logger.LogInformation("Seeded the support data store ({Store}): {Customers} customers, {Records} records, digest {Digest}, in {Elapsed} ms.",
             repository.Kind, data.Customers.Count, RecordCount(data), digest[..12], (long)time.GetElapsedTime(started).TotalMilliseconds);
     }

@@ -11,23 +11,24 @@ namespace Prynai.McpServer.Tasks.Stores;
 internal sealed class SqliteTaskStore : ITaskStore
 {
     private const string Live = "status IN ('working', 'input_required')";
-    private readonly string _connectionString;
-    private readonly string _path;
-    private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _initLock = new(1, 1);
-    private volatile bool _initialized;
 
+    private const string Schema =
+        "CREATE TABLE IF NOT EXISTS tasks(id TEXT PRIMARY KEY, requester TEXT NOT NULL, status TEXT NOT NULL, owner TEXT NULL, " +
+        "owner_since INTEGER NULL, deadline INTEGER NOT NULL, expires_at INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL);" +
+        "CREATE INDEX IF NOT EXISTS tasks_live ON tasks(status, requester);" +
+        "CREATE INDEX IF NOT EXISTS tasks_expiry ON tasks(expires_at);";
+
+    private readonly SqliteDatabase _database;
+    private readonly TimeProvider _time;
+
+    /// <remarks>
+    /// Unlike the state store and the support desk, this store has never set synchronous=NORMAL when it creates its
+    /// schema (no reason recorded); kept so. Its writes run on pooled connections that do not set it either.
+    /// </remarks>
     public SqliteTaskStore(string path, TimeProvider time)
     {
-        _path = Path.GetFullPath(path);
+        _database = new SqliteDatabase(path, Schema, synchronousNormal: false);
         _time = time;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = _path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
     }
 
     public string Kind => "sqlite";
@@ -157,46 +158,13 @@ internal sealed class SqliteTaskStore : ITaskStore
     {
         try
         {
-            await EnsureInitializedAsync(cancellationToken);
-            await using var connection = new SqliteConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken);
+            await _database.InitializeAsync(cancellationToken);
+            await using var connection = await _database.OpenAsync(cancellationToken);
             return await operation(connection);
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (SqliteDatabase.IsUnavailable(ex))
         {
             throw new StateStoreUnavailableException(Kind, ex);
-        }
-    }
-
-    private async Task EnsureInitializedAsync(CancellationToken cancellationToken)
-    {
-        if (_initialized)
-        {
-            return;
-        }
-        await _initLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (_initialized)
-            {
-                return;
-            }
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            await using var connection = new SqliteConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText =
-                "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000;" +
-                "CREATE TABLE IF NOT EXISTS tasks(id TEXT PRIMARY KEY, requester TEXT NOT NULL, status TEXT NOT NULL, owner TEXT NULL, " +
-                "owner_since INTEGER NULL, deadline INTEGER NOT NULL, expires_at INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL);" +
-                "CREATE INDEX IF NOT EXISTS tasks_live ON tasks(status, requester);" +
-                "CREATE INDEX IF NOT EXISTS tasks_expiry ON tasks(expires_at);";
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            _initialized = true;
-        }
-        finally
-        {
-            _initLock.Release();
         }
     }
 }

@@ -21,6 +21,7 @@ public sealed class StartupFailureTests
         { "Development", new() { ["ConnectionStrings__cosmos"] = "just some words" }, "ConnectionStrings:cosmos: is neither an account URL" },
         { "Development", new() { ["Mcp__MaxSessions"] = "0" }, "Mcp:MaxSessions: The field MaxSessions must be between 1 and 1000000." },
         { "Development", new() { ["Mcp__SessionIdleTimeout"] = "soon" }, "Failed to convert configuration value 'soon' at 'Mcp:SessionIdleTimeout'" },
+        { "Development", new() { ["Support__Seed"] = "42" }, "Support:Seed was renamed Support:GeneratorSeed (the data generator's random seed): set that instead." },
         { "Production", new(), "Authentication is required (Auth:Required / AUTH_REQUIRED; the default outside Development) but no token issuer is configured." },
         { "Production", new() { ["ENTRA_TENANT_ID"] = "contoso", ["ENTRA_AUDIENCES"] = "api://prynai" }, "Auth:TenantId (ENTRA_TENANT_ID) must be a tenant GUID" },
     };
