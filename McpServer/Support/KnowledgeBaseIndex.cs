@@ -6,9 +6,11 @@ namespace Prynai.McpServer.Support;
 
 /// <summary>
 /// Okapi BM25 over the knowledge base's titles (counted twice) and bodies: a deterministic lexical ranking that needs
-/// no model. Built from the store's articles on first use and kept (the catalog changes only when reseeded).
+/// no model. Built from the store's articles on first use and kept (the catalog changes only when reseeded); read
+/// through the desk, so a search before the data is in place is refused like every other read instead of caching an
+/// empty index.
 /// </summary>
-public sealed partial class KnowledgeBaseIndex(ISupportRepository repository)
+public sealed partial class KnowledgeBaseIndex(SupportDesk desk)
 {
     private const double K1 = 1.2;
     private const double B = 0.75;
@@ -22,7 +24,18 @@ public sealed partial class KnowledgeBaseIndex(ISupportRepository repository)
 
     public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(string query, int top, CancellationToken cancellationToken)
     {
-        var index = await (_index ??= BuildAsync(cancellationToken));
+        var building = _index ??= BuildAsync(cancellationToken);
+        Index index;
+        try
+        {
+            index = await building;
+        }
+        catch
+        {
+            // A failed build is not kept: the next search tries again.
+            _ = Interlocked.CompareExchange(ref _index, null, building);
+            throw;
+        }
         var terms = Terms(query).Distinct().ToList();
         var hits = new List<KnowledgeHit>();
         foreach (var document in index.Documents)
@@ -50,22 +63,14 @@ public sealed partial class KnowledgeBaseIndex(ISupportRepository repository)
 
     private async Task<Index> BuildAsync(CancellationToken cancellationToken)
     {
-        try
+        var articles = await desk.Repository.GetArticlesAsync(cancellationToken);
+        var documents = articles.Select(article =>
         {
-            var articles = await repository.GetArticlesAsync(cancellationToken);
-            var documents = articles.Select(article =>
-            {
-                var terms = Terms(article.Title).Concat(Terms(article.Title)).Concat(Terms(article.Body)).ToList();
-                return new IndexedArticle(article, terms.Count, terms.GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count()));
-            }).ToList();
-            var documentFrequency = documents.SelectMany(d => d.Frequencies.Keys).GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
-            return new Index(documents, documentFrequency, documents.Count == 0 ? 1 : documents.Average(d => d.Length));
-        }
-        catch
-        {
-            _index = null;
-            throw;
-        }
+            var terms = Terms(article.Title).Concat(Terms(article.Title)).Concat(Terms(article.Body)).ToList();
+            return new IndexedArticle(article, terms.Count, terms.GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count()));
+        }).ToList();
+        var documentFrequency = documents.SelectMany(d => d.Frequencies.Keys).GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
+        return new Index(documents, documentFrequency, documents.Count == 0 ? 1 : documents.Average(d => d.Length));
     }
 
     private static IEnumerable<string> Terms(string text) =>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Prynai.McpServer.State;
 using Prynai.McpServer.Support;
 using Prynai.McpServer.Support.Data;
 
@@ -93,11 +95,29 @@ public sealed class SupportDataTests
     [InlineData("unexpected high data usage spike", "KB-0011")]
     public async Task KnowledgeBase_RanksTheMatchingArticleFirst(string query, string expected)
     {
-        var index = new KnowledgeBaseIndex(new CatalogOnly());
+        var index = new KnowledgeBaseIndex(ReadyDesk(new CatalogOnly()));
         var hits = await index.SearchAsync(query, 5, TestContext.Current.CancellationToken);
         Assert.Equal(expected, hits[0].ArticleId);
         Assert.True(hits.Zip(hits.Skip(1)).All(pair => pair.First.Score >= pair.Second.Score));
         Assert.Empty(await index.SearchAsync("zzzz qqqq", 5, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task KnowledgeBase_SearchedBeforeTheDataIsInPlace_IsRefused_AndFindsArticlesOnceItIs()
+    {
+        var desk = new SupportDesk(new CatalogOnly(), TimeProvider.System, Options.Create(new SupportOptions()));
+        var index = new KnowledgeBaseIndex(desk);
+
+        await Assert.ThrowsAsync<StateStoreUnavailableException>(() => index.SearchAsync("internet is slow", 5, TestContext.Current.CancellationToken));
+        desk.MarkReady();
+        Assert.Equal("KB-0002", (await index.SearchAsync("internet is slow", 5, TestContext.Current.CancellationToken))[0].ArticleId);
+    }
+
+    private static SupportDesk ReadyDesk(ISupportRepository repository)
+    {
+        var desk = new SupportDesk(repository, TimeProvider.System, Options.Create(new SupportOptions()));
+        desk.MarkReady();
+        return desk;
     }
 
     private static PromotionEligibility Eligibility(string customerId, DateOnly today) =>
