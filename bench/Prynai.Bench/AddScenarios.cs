@@ -18,7 +18,7 @@ internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, Ben
     public static readonly string ManySessions = $"{BenchSettings.ManySessions} sessions";
 
     /// <summary>(a) and/or (b) on a Prynai server with authentication off, then on one with it on.</summary>
-    public async Task RunPrynaiAsync(Func<CancellationToken, Task<LocalIssuer>> issuer, CancellationToken cancellationToken)
+    public async Task RunPrynaiAsync(Func<CancellationToken, Task<TestOidcIssuer>> issuer, CancellationToken cancellationToken)
     {
         foreach (var auth in new[] { false, true })
         {
@@ -27,7 +27,7 @@ internal sealed class AddScenarios(Targets targets, LoadMeasurement measure, Ben
             if (auth)
             {
                 var local = await issuer(cancellationToken);
-                token = local.MintToken();
+                token = PrynaiMode.MintToken(local);
                 mode = new PrynaiMode(local);
             }
             progress.WriteLine($"Prynai, {mode.Label}");

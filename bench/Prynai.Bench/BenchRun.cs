@@ -35,7 +35,7 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output)
         var wrk = new WrkRunner(settings.Paths.LuaScript);
         var measure = new LoadMeasurement(wrk, settings, output);
         var targets = new Targets(settings.Paths);
-        LocalIssuer? issuer = null;
+        TestOidcIssuer? issuer = null;
         SignInIssuer? signIn = null;
         try
         {
@@ -47,7 +47,7 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output)
             if (settings.Runs(Scenario.Stateless) || settings.Runs(Scenario.Sessions))
             {
                 var add = new AddScenarios(targets, measure, results, settings, output);
-                await RunScenarioAsync(results, "a/b Prynai add", ct => add.RunPrynaiAsync(async c => issuer ??= await LocalIssuer.StartAsync(c), ct), cancellationToken);
+                await RunScenarioAsync(results, "a/b Prynai add", ct => add.RunPrynaiAsync(async _ => issuer ??= await TestOidcIssuer.StartAsync(), ct), cancellationToken);
                 await RunScenarioAsync(results, "a Prynai add, sign-in on", ct => add.RunSignInAsync(async c => signIn ??= await SignInIssuer.StartAsync(c), ct), cancellationToken);
             }
             if (settings.Runs(Scenario.Counter))

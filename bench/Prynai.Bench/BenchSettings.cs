@@ -94,17 +94,7 @@ internal sealed record BenchPaths(string Root)
     public string DefaultChart => Path.Combine(Root, "docs", "images", "bench-ratios.svg");
 
     /// <summary>The first directory above this assembly holding Prynai.sln.</summary>
-    public static BenchPaths Find()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Prynai.sln")))
-            {
-                return new BenchPaths(directory.FullName);
-            }
-        }
-        throw new InvalidOperationException("Prynai.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static BenchPaths Find() => new(RepositoryPaths.Root);
 
     /// <summary>The build outputs and packages run.sh prepares, with the ones missing (the publish folders only for the cold start).</summary>
     public IReadOnlyList<string> Missing(bool coldStart) =>

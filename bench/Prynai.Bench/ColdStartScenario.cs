@@ -62,13 +62,13 @@ internal sealed class ColdStartScenario(BenchPaths paths, BenchResults results, 
 
     private async Task<StartSample> StartOnceAsync(Publish publish, string stateDirectory, CancellationToken cancellationToken)
     {
-        var port = Targets.FreePort();
+        var port = FreePort.Next();
         var start = publish.StartInfo();
         Targets.ConfigurePrynai(start, publish.Directory, new PrynaiMode(), port, stateDirectory);
         using var http = NewPollingClient();
         var clock = Stopwatch.StartNew();
         await using var server = await ServerProcess.StartAsync($"Prynai published ({publish.Variant})", start, port, HealthzOk(http),
-            cancellationToken, pollInterval: PollInterval);
+            cancellationToken, pollInterval: PollInterval, keptOutputLines: Targets.KeptOutputLines);
         var elapsed = clock.Elapsed;
         var rss = server.Sample().RssMb;
         var request = McpRequests.StatelessToolCall("get_customer_detail", "{\"customer_id\":\"C9003\"}", "\"C9003\"", token: null);
@@ -94,7 +94,7 @@ internal sealed class ColdStartScenario(BenchPaths paths, BenchResults results, 
     private static async Task WarmUpPollingAsync(CancellationToken cancellationToken)
     {
         using var http = NewPollingClient();
-        await HealthzOk(http)(Targets.FreePort(), cancellationToken);
+        await HealthzOk(http)(FreePort.Next(), cancellationToken);
     }
 
     private static HttpClient NewPollingClient() =>

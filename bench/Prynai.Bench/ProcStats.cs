@@ -76,3 +76,21 @@ internal static class ProcStats
         }
     }
 }
+
+internal static class ServerSampling
+{
+    /// <summary>CPU time and RSS of the server's process now; fails naming the server when it is no longer running.</summary>
+    public static ProcessSample Sample(this ServerProcess server)
+    {
+        server.EnsureRunning();
+        try
+        {
+            return ProcStats.Read(server.Pid);
+        }
+        catch (IOException)
+        {
+            server.EnsureRunning();
+            throw;
+        }
+    }
+}

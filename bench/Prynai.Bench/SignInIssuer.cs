@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Prynai.OidcStandIn;
 
 namespace Prynai.Bench;
@@ -49,27 +47,11 @@ internal sealed class SignInIssuer : IAsyncDisposable
     }, TimeSpan.FromHours(2));
 
     /// <summary>A sign-in access token of the server at <paramref name="baseUrl"/>, as its token endpoint issues them.</summary>
-    public string MintSignIn(string baseUrl)
+    public string MintSignIn(string baseUrl) => SignInTokens.Mint(_signing, baseUrl + "/", baseUrl + "/mcp", new Dictionary<string, object>
     {
-        var key = new RsaSecurityKey(_signing);
-        key.KeyId = Base64UrlEncoder.Encode(key.ComputeJwkThumbprint())[..16];
-        var now = DateTime.UtcNow;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = baseUrl + "/",
-            Audience = baseUrl + "/mcp",
-            TokenType = "at+jwt",
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddHours(1),
-            Claims = new Dictionary<string, object>
-            {
-                ["sub"] = "bench-user", ["oid"] = "bench-user", ["tid"] = StandIn.Authority.Options.TenantId, ["name"] = "Bench User",
-                ["roles"] = new[] { Role }, ["sid"] = "bench-family", ["client_id"] = "bench-client", ["scope"] = Audience + "/.default offline_access",
-            },
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
-        });
-    }
+        ["sub"] = "bench-user", ["oid"] = "bench-user", ["tid"] = StandIn.Authority.Options.TenantId, ["name"] = "Bench User",
+        ["roles"] = new[] { Role }, ["sid"] = "bench-family", ["client_id"] = "bench-client", ["scope"] = Audience + "/.default offline_access",
+    }, TimeSpan.FromHours(1));
 
     public async ValueTask DisposeAsync()
     {

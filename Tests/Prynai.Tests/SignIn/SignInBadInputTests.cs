@@ -4,8 +4,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Prynai.Tests.Infrastructure;
 using Prynai.Tests.Transport;
 
@@ -191,13 +189,8 @@ public sealed class SignInBadInputTests(SignInFixture fixture)
     {
         using var rsa = RSA.Create();
         rsa.ImportFromPem(fixture.Settings["Auth:SignIn:SigningKeys:0"]);
-        var key = new RsaSecurityKey(rsa) { KeyId = Base64UrlEncoder.Encode(new RsaSecurityKey(rsa).ComputeJwkThumbprint())[..16] };
-        string Mint(string audience, string issuer) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = issuer, Audience = audience, TokenType = "at+jwt", Expires = DateTime.UtcNow.AddMinutes(5),
-            Claims = new Dictionary<string, object> { ["sub"] = "x", ["oid"] = "x", ["sid"] = "family", ["roles"] = new[] { "MCP.Access" } },
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
-        });
+        string Mint(string audience, string issuer) => SignInTokens.Mint(rsa, issuer, audience,
+            new Dictionary<string, object> { ["sub"] = "x", ["oid"] = "x", ["sid"] = "family", ["roles"] = new[] { "MCP.Access" } }, TimeSpan.FromMinutes(5));
 
         using var otherAudience = await fixture.CallMcpAsync(Mint("http://other.example/mcp", fixture.Issuer));
         Assert.Equal(HttpStatusCode.Unauthorized, otherAudience.StatusCode);
@@ -225,15 +218,9 @@ public sealed class SignInBadInputTests(SignInFixture fixture)
 
         using var oldKey = RSA.Create();
         oldKey.ImportFromPem(fixture.Settings["Auth:SignIn:SigningKeys:0"]);
-        var signed = new RsaSecurityKey(oldKey);
-        signed.KeyId = Base64UrlEncoder.Encode(signed.ComputeJwkThumbprint())[..16];
-        Assert.Contains(jwks, k => k!["kid"]!.GetValue<string>() == signed.KeyId);
-        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = baseUrl + "/", Audience = baseUrl + "/mcp", TokenType = "at+jwt", Expires = DateTime.UtcNow.AddMinutes(5),
-            Claims = new Dictionary<string, object> { ["sub"] = "x", ["oid"] = "x", ["sid"] = "rotation-family", ["roles"] = new[] { "MCP.Access" } },
-            SigningCredentials = new SigningCredentials(signed, SecurityAlgorithms.RsaSha256),
-        });
+        Assert.Contains(jwks, k => k!["kid"]!.GetValue<string>() == SignInTokens.SigningKey(oldKey).KeyId);
+        var token = SignInTokens.Mint(oldKey, baseUrl + "/", baseUrl + "/mcp",
+            new Dictionary<string, object> { ["sub"] = "x", ["oid"] = "x", ["sid"] = "rotation-family", ["roles"] = new[] { "MCP.Access" } }, TimeSpan.FromMinutes(5));
         var request = McpHttp.StatelessRequest("tools/list");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         using var response = await http.SendAsync(request, Ct);

@@ -1,6 +1,6 @@
-namespace Prynai.Tests.Infrastructure;
+namespace Prynai.TestSupport;
 
-/// <summary>Where the repository's parts are, found from the test assembly's location.</summary>
+/// <summary>Where the repository's parts are, found from the running assembly's location (a test project's or the benchmark's output).</summary>
 public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
@@ -15,7 +15,7 @@ public static class RepositoryPaths
     /// <summary>The MCP Inspector's command line (Tests/package.json pins it), run with <see cref="Node22"/>.</summary>
     public static string InspectorCli => Path.Combine(NodeModules, "@modelcontextprotocol", "inspector", "clients", "launcher", "build", "index.js");
 
-    /// <summary>The server's build output for the configuration these tests were built in.</summary>
+    /// <summary>The server's build output for the configuration the running assembly was built in (Debug for tests, Release for the benchmark).</summary>
     public static string ServerAssembly => ProjectAssembly("McpServer", "Prynai.McpServer.dll");
 
     public static string SmokeClientAssembly => ProjectAssembly("SmokeClient", "Prynai.SmokeClient.dll");

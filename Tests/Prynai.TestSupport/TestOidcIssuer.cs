@@ -9,15 +9,18 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Prynai.Tests.Infrastructure;
+namespace Prynai.TestSupport;
 
 /// <summary>
 /// An OpenID Connect issuer on loopback, shaped like an Entra tenant: discovery document, JWKS (with key rotation),
 /// a client-credentials token endpoint, and helpers that mint good and deliberately bad tokens. Served over HTTP and
-/// HTTPS (a self-signed certificate, exported so a child process can trust it), since MSAL insists on HTTPS.
+/// HTTPS (a self-signed certificate, exported so a child process can trust it), since MSAL insists on HTTPS. The tests'
+/// issuer and the benchmark's (its auth-on runs).
 /// </summary>
 public sealed class TestOidcIssuer : IAsyncDisposable
 {
@@ -62,6 +65,7 @@ public sealed class TestOidcIssuer : IAsyncDisposable
     {
         var certificate = CreateCertificate();
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0);

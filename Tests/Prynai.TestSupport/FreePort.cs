@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Prynai.Tests.Infrastructure;
+namespace Prynai.TestSupport;
 
 public static class FreePort
 {

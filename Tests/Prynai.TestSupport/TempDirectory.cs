@@ -1,4 +1,4 @@
-namespace Prynai.Tests.Infrastructure;
+namespace Prynai.TestSupport;
 
 /// <summary>A directory under the system temp folder, deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable

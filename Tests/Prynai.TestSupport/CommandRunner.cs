@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Prynai.Tests.Infrastructure;
+namespace Prynai.TestSupport;
 
 /// <summary>Runs a command to completion and captures what it printed.</summary>
 public static class CommandRunner
