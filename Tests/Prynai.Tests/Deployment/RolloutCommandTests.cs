@@ -10,27 +10,6 @@ public sealed class RolloutCommandTests
     private const string Rg = RolloutHarness.ResourceGroup;
     private const string PromoteNewRevision = $"az containerapp ingress traffic set -g {Rg} -n mcp --revision-weight mcp--abc1234=100";
 
-    /// <summary>The calls of a rollout (or stage) up to and including the smoke test, with the tag from git.</summary>
-    internal static string[] RolloutUntilSmoke(string previous, string rg = Rg, string registry = RolloutHarness.Registry) =>
-    [
-        "git rev-parse --short HEAD",
-        $"az containerapp revision set-mode -g {rg} -n mcp --mode multiple",
-        $"az containerapp ingress traffic show -g {rg} -n mcp -o json",
-        $"az containerapp ingress traffic set -g {rg} -n mcp --revision-weight {previous}=100",
-        $"az acr login --name {registry.Split('.')[0]} --expose-token --query accessToken -o tsv",
-        $"dotnet publish McpServer/McpServer.csproj -c Release --os linux --arch x64 -t:PublishContainer -p:ContainerRegistry={registry} -p:ContainerRepository=prynai-mcp -p:ContainerImageTags=abc1234",
-        $"az containerapp update -g {rg} -n mcp --image {registry}/prynai-mcp:abc1234 --revision-suffix abc1234 -o json",
-        $"az containerapp revision show -g {rg} -n mcp --revision mcp--abc1234 --query properties.fqdn -o tsv",
-        $"az containerapp revision show -g {rg} -n mcp --revision mcp--abc1234 -o json",
-        $"smoke-client smoke --url https://{RolloutHarness.NewRevisionFqdn}/mcp --auth entra",
-    ];
-
-    internal static void AssertNoSecretPrinted(RolloutHarness.Result result)
-    {
-        Assert.DoesNotContain(RolloutHarness.ClientSecret, result.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(RolloutHarness.RegistryToken, result.Output, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task Rollout_SmokePasses_PinsOldRevision_PublishesImage_SmokesNewRevision_ThenPromotesIt()
     {
@@ -39,9 +18,9 @@ public sealed class RolloutCommandTests
         var result = await rollout.RunAsync("rollout");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal([.. RolloutUntilSmoke("mcp--old1"), PromoteNewRevision], result.Calls);
+        Assert.Equal([.. RolloutHarness.CallsUntilSmoke("mcp--old1"), PromoteNewRevision], result.Calls);
         Assert.Contains("Promoted mcp--abc1234", result.StandardOutput, StringComparison.Ordinal);
-        AssertNoSecretPrinted(result);
+        RolloutHarness.AssertNoSecretPrinted(result);
     }
 
     [Fact]
@@ -54,13 +33,13 @@ public sealed class RolloutCommandTests
         var result = await rollout.RunAsync("stage");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal(RolloutUntilSmoke("mcp--old1"), result.Calls);
+        Assert.Equal(RolloutHarness.CallsUntilSmoke("mcp--old1"), result.Calls);
         var lines = result.StandardOutput.Split('\n', StringSplitOptions.TrimEntries);
         Assert.Contains("revision=mcp--abc1234", lines);
         Assert.Contains($"fqdn={RolloutHarness.NewRevisionFqdn}", lines);
         Assert.DoesNotContain("Promoted", result.Output, StringComparison.Ordinal);
         Assert.Equal($"earlier=step\nrevision=mcp--abc1234\nfqdn={RolloutHarness.NewRevisionFqdn}\n", rollout.Read("github-output.txt"));
-        AssertNoSecretPrinted(result);
+        RolloutHarness.AssertNoSecretPrinted(result);
     }
 
     [Fact]
@@ -130,7 +109,7 @@ public sealed class RolloutCommandTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(
-            [.. RolloutUntilSmoke("mcp--old1"), $"az containerapp revision deactivate -g {Rg} -n mcp --revision mcp--abc1234"],
+            [.. RolloutHarness.CallsUntilSmoke("mcp--old1"), $"az containerapp revision deactivate -g {Rg} -n mcp --revision mcp--abc1234"],
             result.Calls);
         Assert.DoesNotContain(result.Calls, call => call.Contains("--revision-weight mcp--abc1234", StringComparison.Ordinal));
         Assert.Contains("Traffic was NOT moved: 100% stays on mcp--old1.", result.StandardOutput, StringComparison.Ordinal);
@@ -138,7 +117,7 @@ public sealed class RolloutCommandTests
         Assert.DoesNotContain("Promoted", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("revision=", result.StandardOutput, StringComparison.Ordinal);
         Assert.False(rollout.Exists("github-output.txt"));
-        AssertNoSecretPrinted(result);
+        RolloutHarness.AssertNoSecretPrinted(result);
     }
 
     [Theory]
@@ -155,7 +134,7 @@ public sealed class RolloutCommandTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(
-            [.. RolloutUntilSmoke("mcp--old1").SkipLast(1), $"az containerapp revision deactivate -g {Rg} -n mcp --revision mcp--abc1234"],
+            [.. RolloutHarness.CallsUntilSmoke("mcp--old1").SkipLast(1), $"az containerapp revision deactivate -g {Rg} -n mcp --revision mcp--abc1234"],
             result.Calls);
         Assert.Contains("Revision mcp--abc1234 failed to start (provisioning: failed, running: failed).", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("100% stays on mcp--old1", result.StandardOutput, StringComparison.Ordinal);
@@ -170,9 +149,9 @@ public sealed class RolloutCommandTests
         var result = await rollout.RunAsync("rollout");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal(RolloutUntilSmoke("mcp--old1").Take(6), result.Calls);
+        Assert.Equal(RolloutHarness.CallsUntilSmoke("mcp--old1").Take(6), result.Calls);
         Assert.Contains("building or pushing the image failed; nothing was deployed, traffic stays on mcp--old1", result.StandardError, StringComparison.Ordinal);
-        AssertNoSecretPrinted(result);
+        RolloutHarness.AssertNoSecretPrinted(result);
     }
 
     [Fact]
@@ -184,7 +163,7 @@ public sealed class RolloutCommandTests
         var result = await rollout.RunAsync("rollout");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal(RolloutUntilSmoke("mcp--old1").Take(4), result.Calls);
+        Assert.Equal(RolloutHarness.CallsUntilSmoke("mcp--old1").Take(4), result.Calls);
         Assert.Contains("rollout: error: could not pin the traffic to mcp--old1; nothing was deployed", result.StandardError, StringComparison.Ordinal);
     }
 
@@ -198,7 +177,7 @@ public sealed class RolloutCommandTests
         var result = await rollout.RunAsync("rollout");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal(RolloutUntilSmoke("mcp--old1").Take(2), result.Calls);
+        Assert.Equal(RolloutHarness.CallsUntilSmoke("mcp--old1").Take(2), result.Calls);
         Assert.Contains(
             $"rollout: error: 'az containerapp revision set-mode -g {Rg} -n mcp --mode multiple' failed (exit 3)",
             result.StandardError,
@@ -213,7 +192,7 @@ public sealed class RolloutCommandTests
         var result = await rollout.RunAsync("rollout");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        AssertNoSecretPrinted(result);
+        RolloutHarness.AssertNoSecretPrinted(result);
         Assert.Equal($"00000000-0000-0000-0000-000000000000:{RolloutHarness.RegistryToken}", rollout.Read("publish-credentials.txt"));
         Assert.Equal("unset", rollout.Read("smoke-saw-registry-password.txt"));
         Assert.DoesNotContain(result.Calls, call => call.Contains(RolloutHarness.RegistryToken, StringComparison.Ordinal));

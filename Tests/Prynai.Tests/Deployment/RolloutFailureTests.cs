@@ -10,7 +10,7 @@ public sealed class RolloutFailureTests
     private const string Rg = RolloutHarness.ResourceGroup;
     private const string DeactivateNewRevision = $"az containerapp revision deactivate -g {Rg} -n mcp --revision mcp--abc1234";
 
-    private static string[] UntilSmoke => RolloutCommandTests.RolloutUntilSmoke("mcp--old1");
+    private static string[] UntilSmoke => RolloutHarness.CallsUntilSmoke("mcp--old1");
 
     private static void AssertTrafficNeverMovedToTheNewRevision(RolloutHarness.Result result) =>
         Assert.DoesNotContain(result.Calls, call => call.Contains("--revision-weight mcp--abc1234", StringComparison.Ordinal));

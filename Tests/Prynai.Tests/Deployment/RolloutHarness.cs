@@ -23,6 +23,28 @@ public sealed class RolloutHarness : IDisposable
     public const string RegistryToken = "eyJhbGciOiJSUzI1NiJ9.registry-token-must-never-be-printed.c2ln";
     public const string NewRevisionFqdn = "mcp--abc1234.happy-sea-1234.eastus.azurecontainerapps.io";
 
+    /// <summary>The calls of a rollout (or stage) up to and including the smoke test, with the tag from git.</summary>
+    public static string[] CallsUntilSmoke(string previous, string rg = ResourceGroup, string registry = Registry) =>
+    [
+        "git rev-parse --short HEAD",
+        $"az containerapp revision set-mode -g {rg} -n mcp --mode multiple",
+        $"az containerapp ingress traffic show -g {rg} -n mcp -o json",
+        $"az containerapp ingress traffic set -g {rg} -n mcp --revision-weight {previous}=100",
+        $"az acr login --name {registry.Split('.')[0]} --expose-token --query accessToken -o tsv",
+        $"dotnet publish McpServer/McpServer.csproj -c Release --os linux --arch x64 -t:PublishContainer -p:ContainerRegistry={registry} -p:ContainerRepository=prynai-mcp -p:ContainerImageTags=abc1234",
+        $"az containerapp update -g {rg} -n mcp --image {registry}/prynai-mcp:abc1234 --revision-suffix abc1234 -o json",
+        $"az containerapp revision show -g {rg} -n mcp --revision mcp--abc1234 --query properties.fqdn -o tsv",
+        $"az containerapp revision show -g {rg} -n mcp --revision mcp--abc1234 -o json",
+        $"smoke-client smoke --url https://{NewRevisionFqdn}/mcp --auth entra",
+    ];
+
+    /// <summary>Asserts the run printed neither the client secret nor the registry token the fakes hand out.</summary>
+    public static void AssertNoSecretPrinted(Result result)
+    {
+        Assert.DoesNotContain(ClientSecret, result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(RegistryToken, result.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>Settings that would change what the script does if they leaked in from the machine running the tests.</summary>
     private static readonly string[] InheritedSettingPrefixes =
         ["AZURE_", "ENV_AZURE_", "AZD_", "ENTRA_", "SERVER_APP_ID_URI", "TAG", "IMAGE_NAME", "PRYNAI_", "DOTNET_CONTAINER_REGISTRY_", "GITHUB_"];

@@ -36,13 +36,13 @@ public sealed class RolloutSettingsTests
         Assert.Equal(
             [
                 .. azdCalls,
-                .. RolloutCommandTests.RolloutUntilSmoke("mcp--old1", AzdResourceGroup, AzdRegistry),
+                .. RolloutHarness.CallsUntilSmoke("mcp--old1", AzdResourceGroup, AzdRegistry),
                 $"az containerapp ingress traffic set -g {AzdResourceGroup} -n mcp --revision-weight mcp--abc1234=100",
             ],
             result.Calls);
         Assert.Equal(RepositoryPaths.Root, rollout.Read("azd-cwd.txt"));
         Assert.Contains($"AZURE_RESOURCE_GROUP={AzdResourceGroup} (from the azd environment)", result.StandardOutput, StringComparison.Ordinal);
-        RolloutCommandTests.AssertNoSecretPrinted(result);
+        RolloutHarness.AssertNoSecretPrinted(result);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class RolloutSettingsTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(
             [
-                .. RolloutCommandTests.RolloutUntilSmoke("mcp--old1"),
+                .. RolloutHarness.CallsUntilSmoke("mcp--old1"),
                 $"az containerapp ingress traffic set -g {RolloutHarness.ResourceGroup} -n mcp --revision-weight mcp--abc1234=100",
             ],
             result.Calls);
@@ -97,7 +97,7 @@ public sealed class RolloutSettingsTests
             result.StandardError,
             StringComparison.Ordinal);
         Assert.Contains("can also come from the azd environment", result.StandardError, StringComparison.Ordinal);
-        RolloutCommandTests.AssertNoSecretPrinted(result);
+        RolloutHarness.AssertNoSecretPrinted(result);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class RolloutSettingsTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("missing required setting(s): AZURE_RESOURCE_GROUP.", result.StandardError, StringComparison.Ordinal);
         Assert.Empty(AzureCalls(result));
-        RolloutCommandTests.AssertNoSecretPrinted(result);
+        RolloutHarness.AssertNoSecretPrinted(result);
     }
 
     [Theory]
@@ -131,7 +131,7 @@ public sealed class RolloutSettingsTests
         var named = variable == "ENTRA_TENANT_ID" ? "ENTRA_TENANT_ID (or ENTRA_AUTHORITY)" : variable;
         Assert.Contains($"missing required setting(s): {named}.", result.StandardError, StringComparison.Ordinal);
         Assert.Empty(AzureCalls(result));
-        RolloutCommandTests.AssertNoSecretPrinted(result);
+        RolloutHarness.AssertNoSecretPrinted(result);
     }
 
     [Fact]

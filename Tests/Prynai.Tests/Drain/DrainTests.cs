@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Prynai.Tests.Infrastructure;
 using Prynai.Tests.Tasks;
-using Prynai.Tests.Transport;
 
 namespace Prynai.Tests.Drain;
 
@@ -26,11 +25,11 @@ public sealed class DrainTests(DrainFixture fixture, ITestOutputHelper output)
         using var onA = new HttpClient { BaseAddress = a.BaseAddress };
         using var onB = new HttpClient { BaseAddress = fixture.B.BaseAddress };
 
-        var sessionId = await SessionTests.InitializeAsync(onA);
-        await StreamResumptionTests.SubscribeAsync(onA, sessionId);
-        await using var stream = await StreamResumptionTests.OpenAsync(onA, sessionId);
+        var sessionId = await McpSessions.InitializeAsync(onA);
+        await McpSessions.SubscribeToCounterAsync(onA, sessionId);
+        await using var stream = await McpSessions.OpenStreamAsync(onA, sessionId);
         await stream.EventIdAsync();
-        await StreamResumptionTests.BumpAsync(onA, sessionId);
+        await McpSessions.BumpCounterAsync(onA, sessionId);
         Assert.Equal("notifications/resources/updated", (await stream.NextAsync())["method"]!.GetValue<string>());
 
         // 30 steps of 50 ms: about 1.5 s of work, well inside the deadline.
@@ -58,7 +57,7 @@ public sealed class DrainTests(DrainFixture fixture, ITestOutputHelper output)
         Assert.Contains($"id: {lastId}", farewell);
 
         // Changed while the client is away: A, still draining, records it for the client's resume.
-        await StreamResumptionTests.BumpAsync(onB, sessionId);
+        await McpSessions.BumpCounterAsync(onB, sessionId);
 
         using (var call = await inFlight)
         {
@@ -68,7 +67,7 @@ public sealed class DrainTests(DrainFixture fixture, ITestOutputHelper output)
         }
         var inFlightDoneAfter = clock.Elapsed;
 
-        await using var resumed = await StreamResumptionTests.OpenAsync(onB, sessionId, lastEventId: lastId);
+        await using var resumed = await McpSessions.OpenStreamAsync(onB, sessionId, lastEventId: lastId);
         Assert.Equal("notifications/resources/updated", (await resumed.NextAsync())["method"]!.GetValue<string>());
 
         var finished = await TaskHttp.WaitAsync(onB, task, TaskHttp.Ended, TimeSpan.FromSeconds(15));
@@ -83,7 +82,7 @@ public sealed class DrainTests(DrainFixture fixture, ITestOutputHelper output)
         Assert.True(unreadyAfter < TimeSpan.FromSeconds(1), $"unready after {unreadyAfter.TotalSeconds:0.00} s");
 
         // Live again, from B: a change made there reaches the resumed stream.
-        await StreamResumptionTests.BumpAsync(onB, sessionId);
+        await McpSessions.BumpCounterAsync(onB, sessionId);
         Assert.Equal("notifications/resources/updated", (await resumed.NextAsync())["method"]!.GetValue<string>());
 
         output.WriteLine($"SIGTERM → /healthz unready {unreadyAfter.TotalSeconds:0.00} s, GET stream ended {streamEndedAfter.TotalSeconds:0.00} s, " +
@@ -146,8 +145,8 @@ public sealed class DrainTests(DrainFixture fixture, ITestOutputHelper output)
         using var onA = new HttpClient { BaseAddress = a.BaseAddress };
         using var onB = new HttpClient { BaseAddress = fixture.B.BaseAddress };
 
-        var sessionId = await SessionTests.InitializeAsync(onA);
-        await using var stream = await StreamResumptionTests.OpenAsync(onA, sessionId);
+        var sessionId = await McpSessions.InitializeAsync(onA);
+        await using var stream = await McpSessions.OpenStreamAsync(onA, sessionId);
         await stream.EventIdAsync();
         Assert.DoesNotContain("multiply", await ToolNamesAsync(onA, sessionId));
 

@@ -78,8 +78,8 @@ public sealed class HealthEndpointTests
 
         var bump = await client.CallToolAsync("bump_counter", cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(bump.IsError);
-        Assert.Equal("Tool 'bump_counter' could not run: The sqlite state store is unavailable; try again shortly.", Tools.McpSurfaceTests.Text(bump));
+        Assert.Equal("Tool 'bump_counter' could not run: The sqlite state store is unavailable; try again shortly.", McpClientCalls.Text(bump));
 
-        Assert.Equal(3, await Tools.McpSurfaceTests.NumberAsync(client, "add", 1, 2));
+        Assert.Equal(3, await McpClientCalls.NumberAsync(client, "add", 1, 2));
     }
 }

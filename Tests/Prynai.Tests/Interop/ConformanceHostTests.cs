@@ -45,7 +45,7 @@ public sealed class ConformanceHostTests
         Assert.True(statelessResult["isError"]!.GetValue<bool>());
         Assert.Contains("needs a session", statelessResult["content"]![0]!["text"]!.GetValue<string>());
 
-        var session = await Transport.SessionTests.InitializeAsync(http);
+        var session = await McpSessions.InitializeAsync(http);
         using var onSession = await http.SendAsync(McpHttp.SessionRequest(session, "tools/call", new JsonObject { ["name"] = tool, ["arguments"] = JsonNode.Parse(arguments) }, id: 2), Ct);
         var sessionResult = (await McpHttp.ResponseAsync(onSession))["result"]!;
         Assert.True(sessionResult["isError"]!.GetValue<bool>());

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Microsoft.IdentityModel.Tokens;
 using Prynai.Tests.Infrastructure;
-using Prynai.Tests.Tools;
 
 namespace Prynai.Tests.Security;
 
@@ -18,7 +16,7 @@ public sealed class AuthenticationTests(IssuerFixture fixture) : IClassFixture<I
         foreach (var protocol in new[] { "2026-07-28", "2025-11-25" })
         {
             await using var client = await server.ConnectAsync(protocol, token: Issuer.Mint());
-            Assert.Equal(5, await McpSurfaceTests.NumberAsync(client, "add", 2, 3));
+            Assert.Equal(5, await McpClientCalls.NumberAsync(client, "add", 2, 3));
         }
     }
 
@@ -54,7 +52,7 @@ public sealed class AuthenticationTests(IssuerFixture fixture) : IClassFixture<I
     public async Task BadToken_Is401InvalidToken_WithoutInternals(string kind, string description)
     {
         using var server = fixture.Server();
-        using var response = await SendAsync(server, BadToken(kind));
+        using var response = await StatelessCalls.ListToolsAsync(server, BadToken(kind));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         var challenge = response.Headers.WwwAuthenticate.Single().Parameter!;
@@ -71,8 +69,8 @@ public sealed class AuthenticationTests(IssuerFixture fixture) : IClassFixture<I
     public async Task TokenFromATenantNotAllowed_Is401()
     {
         using var server = fixture.Server(new Dictionary<string, string?> { ["Auth:AllowedTenants:0"] = TestOidcIssuer.TenantId });
-        using var allowed = await SendAsync(server, Issuer.Mint());
-        using var other = await SendAsync(server, Issuer.Mint(tenantId: "99999999-9999-9999-9999-999999999999"));
+        using var allowed = await StatelessCalls.ListToolsAsync(server, Issuer.Mint());
+        using var other = await StatelessCalls.ListToolsAsync(server, Issuer.Mint(tenantId: "99999999-9999-9999-9999-999999999999"));
 
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, other.StatusCode);
@@ -95,7 +93,7 @@ public sealed class AuthenticationTests(IssuerFixture fixture) : IClassFixture<I
             ? Issuer.Mint(roles: granted is null ? ["Something.Else"] : [granted])
             : Issuer.Mint(scopes: granted ?? "Other.Scope");
 
-        using var response = await SendAsync(server, token);
+        using var response = await StatelessCalls.ListToolsAsync(server, token);
         Assert.Equal(expected, response.StatusCode);
         if (expected == HttpStatusCode.Forbidden)
         {
@@ -127,7 +125,7 @@ public sealed class AuthenticationTests(IssuerFixture fixture) : IClassFixture<I
             ["Auth:MetadataRefreshInterval"] = "00:00:01",
         }, environment: "Production");
 
-        using (var before = await SendAsync(server, issuer.Mint()))
+        using (var before = await StatelessCalls.ListToolsAsync(server, issuer.Mint()))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
@@ -140,17 +138,17 @@ public sealed class AuthenticationTests(IssuerFixture fixture) : IClassFixture<I
         // the background), so tokens may be refused until that fetch lands; from then on every one is accepted.
         await Eventually.TrueAsync(() =>
         {
-            using var rotated = SendAsync(server, issuer.Mint()).GetAwaiter().GetResult();
+            using var rotated = StatelessCalls.ListToolsAsync(server, issuer.Mint()).GetAwaiter().GetResult();
             return rotated.StatusCode == HttpStatusCode.OK;
         }, TimeSpan.FromSeconds(10), "tokens signed with the rotated key should be accepted without a restart");
         for (var i = 0; i < 5; i++)
         {
-            using var again = await SendAsync(server, issuer.Mint());
+            using var again = await StatelessCalls.ListToolsAsync(server, issuer.Mint());
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         }
         Assert.True(issuer.MetadataRequests > fetchesBefore, "the server should have refetched the issuer's metadata");
 
-        using var old = await SendAsync(server, issuer.Mint(key: retired));
+        using var old = await StatelessCalls.ListToolsAsync(server, issuer.Mint(key: retired));
         Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
     }
 
@@ -188,13 +186,6 @@ public sealed class AuthenticationTests(IssuerFixture fixture) : IClassFixture<I
         "other-resource" => Issuer.Mint(audience: "https://graph.microsoft.com"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
-
-    internal static Task<HttpResponseMessage> SendAsync(PrynaiServerFactory server, string token)
-    {
-        var request = McpHttp.StatelessRequest("tools/list");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return server.CreateClient().SendAsync(request, Ct);
-    }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 }

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Prynai.Tests.Infrastructure;
-using Prynai.Tests.Tools;
-using Prynai.Tests.Transport;
 
 namespace Prynai.Tests.Security;
 
@@ -31,7 +29,7 @@ public sealed class AuthorizationTests(IssuerFixture fixture) : IClassFixture<Is
         await admin.CallToolAsync("set_counter", new Dictionary<string, object?> { ["value"] = 9 }, cancellationToken: Ct);
         var reset = await admin.CallToolAsync("reset_counter", cancellationToken: Ct);
         Assert.Equal(0, reset.StructuredContent!.Value.GetProperty("value").GetInt64());
-        Assert.Equal("0", await McpSurfaceTests.ReadAsync(admin, "prynai://counter"));
+        Assert.Equal("0", await McpClientCalls.ReadTextAsync(admin, "prynai://counter"));
     }
 
     [Fact]
@@ -58,8 +56,8 @@ public sealed class AuthorizationTests(IssuerFixture fixture) : IClassFixture<Is
         foreach (var request in new[]
                  {
                      McpHttp.SessionRequest(sessionId, "tools/list", id: 2),
-                     SessionTests.SessionMessage(HttpMethod.Get, sessionId),
-                     SessionTests.SessionMessage(HttpMethod.Delete, sessionId),
+                     McpSessions.Request(HttpMethod.Get, sessionId),
+                     McpSessions.Request(HttpMethod.Delete, sessionId),
                  })
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", intruder);
@@ -91,7 +89,7 @@ public sealed class AuthorizationTests(IssuerFixture fixture) : IClassFixture<Is
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (statuses.LastOrDefault() != HttpStatusCode.TooManyRequests && statuses.Count < 30)
         {
-            using var response = await AuthenticationTests.SendAsync(server, busy);
+            using var response = await StatelessCalls.ListToolsAsync(server, busy);
             statuses.Add(response.StatusCode);
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
@@ -102,7 +100,7 @@ public sealed class AuthorizationTests(IssuerFixture fixture) : IClassFixture<Is
         Assert.All(statuses[..^1], status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.InRange(statuses.Count - 1, 3, 3 + (int)clock.Elapsed.TotalSeconds + 1);
 
-        using (var unaffected = await AuthenticationTests.SendAsync(server, other))
+        using (var unaffected = await StatelessCalls.ListToolsAsync(server, other))
         {
             Assert.Equal(HttpStatusCode.OK, unaffected.StatusCode);
         }
@@ -112,7 +110,7 @@ public sealed class AuthorizationTests(IssuerFixture fixture) : IClassFixture<Is
         }
 
         await Task.Delay(TimeSpan.FromSeconds(1.1), Ct);
-        using var recovered = await AuthenticationTests.SendAsync(server, busy);
+        using var recovered = await StatelessCalls.ListToolsAsync(server, busy);
         Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
     }
 

@@ -25,7 +25,7 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
 
         for (var i = 0; i < 3; i++)
         {
-            using var response = await AuthenticationTests.SendAsync(server, token);
+            using var response = await StatelessCalls.ListToolsAsync(server, token);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
@@ -42,7 +42,7 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
 
         for (var i = 0; i < 3; i++)
         {
-            using var response = await AuthenticationTests.SendAsync(server, token);
+            using var response = await StatelessCalls.ListToolsAsync(server, token);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
@@ -55,18 +55,18 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
         using var server = Server(settings: new() { ["Auth:ClockSkew"] = "00:00:00" });
         var expires = DateTime.UtcNow.AddSeconds(3);
         var token = Issuer.Mint(expires: expires);
-        using (var fresh = await AuthenticationTests.SendAsync(server, token))
+        using (var fresh = await StatelessCalls.ListToolsAsync(server, token))
         {
             Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
         }
-        using (var again = await AuthenticationTests.SendAsync(server, token))
+        using (var again = await StatelessCalls.ListToolsAsync(server, token))
         {
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         }
 
         // exp has one-second precision: wait until it has certainly passed.
         await Eventually.TrueAsync(() => DateTime.UtcNow > expires.AddSeconds(1.1), TimeSpan.FromSeconds(10));
-        using var expired = await AuthenticationTests.SendAsync(server, token);
+        using var expired = await StatelessCalls.ListToolsAsync(server, token);
 
         Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
         Assert.Contains("The token has expired.", expired.Headers.WwwAuthenticate.Single().Parameter);
@@ -84,11 +84,11 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
             ["Auth:MetadataRefreshInterval"] = "00:00:01",
         }, environment: "Production");
         var signedWithOldKey = issuer.Mint();
-        using (var before = await AuthenticationTests.SendAsync(server, signedWithOldKey))
+        using (var before = await StatelessCalls.ListToolsAsync(server, signedWithOldKey))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
-        using (var cached = await AuthenticationTests.SendAsync(server, signedWithOldKey))
+        using (var cached = await StatelessCalls.ListToolsAsync(server, signedWithOldKey))
         {
             Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
         }
@@ -99,11 +99,11 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
         // configuration is the new one.
         await Eventually.TrueAsync(() =>
         {
-            using var rotated = AuthenticationTests.SendAsync(server, issuer.Mint()).GetAwaiter().GetResult();
+            using var rotated = StatelessCalls.ListToolsAsync(server, issuer.Mint()).GetAwaiter().GetResult();
             return rotated.StatusCode == HttpStatusCode.OK;
         }, TimeSpan.FromSeconds(10), "a token signed with the new key should be accepted");
 
-        using var withdrawn = await AuthenticationTests.SendAsync(server, signedWithOldKey);
+        using var withdrawn = await StatelessCalls.ListToolsAsync(server, signedWithOldKey);
         Assert.Equal(HttpStatusCode.Unauthorized, withdrawn.StatusCode);
         Assert.Contains("The token's signature is not valid.", withdrawn.Headers.WwwAuthenticate.Single().Parameter);
     }
@@ -122,7 +122,7 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
         var wrongAudience = Issuer.Mint(audience: "api://someone-else");
         for (var i = 0; i < 2; i++)
         {
-            using var refused = await AuthenticationTests.SendAsync(server, wrongAudience);
+            using var refused = await StatelessCalls.ListToolsAsync(server, wrongAudience);
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         }
 
@@ -137,7 +137,7 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
 
         for (var i = 0; i < 2; i++)
         {
-            using var refused = await AuthenticationTests.SendAsync(server, token);
+            using var refused = await StatelessCalls.ListToolsAsync(server, token);
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             Assert.Contains("The token's tenant is not allowed.", refused.Headers.WwwAuthenticate.Single().Parameter);
         }
@@ -153,9 +153,9 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
 
         for (var i = 0; i < 2; i++)
         {
-            using var ok = await AuthenticationTests.SendAsync(server, allowed);
+            using var ok = await StatelessCalls.ListToolsAsync(server, allowed);
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-            using var forbidden = await AuthenticationTests.SendAsync(server, withoutRole);
+            using var forbidden = await StatelessCalls.ListToolsAsync(server, withoutRole);
             Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
             Assert.Contains("error=\"insufficient_scope\"", forbidden.Headers.WwwAuthenticate.Single().Parameter);
         }

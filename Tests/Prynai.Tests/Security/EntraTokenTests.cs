@@ -76,5 +76,5 @@ public sealed class EntraTokenTests(IssuerFixture fixture) : IClassFixture<Issue
     private string Mint(string issuer, string tenant, string audience) =>
         fixture.Issuer.Mint(issuer: issuer, tenantId: tenant, audience: audience, roles: ["MCP.Access"]);
 
-    private static Task<HttpResponseMessage> SendAsync(PrynaiServerFactory server, string token) => AuthenticationTests.SendAsync(server, token);
+    private static Task<HttpResponseMessage> SendAsync(PrynaiServerFactory server, string token) => StatelessCalls.ListToolsAsync(server, token);
 }

@@ -193,9 +193,9 @@ public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFi
         }, environment: "Production");
 
         using var anonymous = await server.CreateClient().SendAsync(McpHttp.StatelessRequest("tools/list"), Ct);
-        using var forTheUri = await AuthenticationTests.SendAsync(server, fixture.Issuer.Mint(audience: TestOidcIssuer.Audience));
-        using var forTheClientId = await AuthenticationTests.SendAsync(server, fixture.Issuer.Mint(audience: TestOidcIssuer.AudienceGuid));
-        using var otherAudience = await AuthenticationTests.SendAsync(server, fixture.Issuer.Mint(audience: "api://someone-else"));
+        using var forTheUri = await StatelessCalls.ListToolsAsync(server, fixture.Issuer.Mint(audience: TestOidcIssuer.Audience));
+        using var forTheClientId = await StatelessCalls.ListToolsAsync(server, fixture.Issuer.Mint(audience: TestOidcIssuer.AudienceGuid));
+        using var otherAudience = await StatelessCalls.ListToolsAsync(server, fixture.Issuer.Mint(audience: "api://someone-else"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Contains($"scope=\"{TestOidcIssuer.Audience}/.default\"", anonymous.Headers.WwwAuthenticate.Single().Parameter);
@@ -218,7 +218,7 @@ public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFi
         }
 
         using var production = fixture.Server(settings);
-        using var refused = await AuthenticationTests.SendAsync(production, token);
+        using var refused = await StatelessCalls.ListToolsAsync(production, token);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
@@ -247,7 +247,7 @@ public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFi
 
     private static async Task<HttpStatusCode> StatusAsync(PrynaiServerFactory server, string token)
     {
-        using var response = await AuthenticationTests.SendAsync(server, token);
+        using var response = await StatelessCalls.ListToolsAsync(server, token);
         return response.StatusCode;
     }
 

@@ -24,7 +24,7 @@ public sealed class SmokeCommandTests(SmokeCommandTests.Server shared) : IClassF
     public async Task Smoke_AgainstTheServer_PrintsEveryLine_AndExitsZero(string[] options, string samplingLine)
     {
         var server = shared.Process;
-        var result = await SmokeAsync(["--url", server.McpEndpoint.ToString(), .. options]);
+        var result = await SmokeCommand.RunAsync(["--url", server.McpEndpoint.ToString(), .. options]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         foreach (var line in Lines.Append(samplingLine))
@@ -37,14 +37,14 @@ public sealed class SmokeCommandTests(SmokeCommandTests.Server shared) : IClassF
     [Fact]
     public async Task Smoke_UsesPrynaiMcpUrl_WhenNoUrlIsGiven()
     {
-        var result = await SmokeAsync([], new Dictionary<string, string?> { ["PRYNAI_MCP_URL"] = shared.Process.McpEndpoint.ToString() });
+        var result = await SmokeCommand.RunAsync([], new Dictionary<string, string?> { ["PRYNAI_MCP_URL"] = shared.Process.McpEndpoint.ToString() });
         Assert.True(result.ExitCode == 0, result.ToString());
     }
 
     [Fact]
     public async Task Smoke_WithNothingListening_ExitsNonZero()
     {
-        var result = await SmokeAsync(["--url", $"http://127.0.0.1:{FreePort.Next()}/mcp"]);
+        var result = await SmokeCommand.RunAsync(["--url", $"http://127.0.0.1:{FreePort.Next()}/mcp"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("FAILED connect", result.StandardError);
@@ -57,7 +57,7 @@ public sealed class SmokeCommandTests(SmokeCommandTests.Server shared) : IClassF
         // A stand-in that speaks enough MCP to connect but whose add returns 6, without the "unit" its own output
         // schema requires, and whose status is "down".
         await using var broken = await BrokenServer.StartAsync();
-        var result = await SmokeAsync(["--url", broken.Url, "--protocol", "2025-11-25"]);
+        var result = await SmokeCommand.RunAsync(["--url", broken.Url, "--protocol", "2025-11-25"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("FAILED add: add(2, 3) should be 5, got 6", result.StandardError);
@@ -69,17 +69,10 @@ public sealed class SmokeCommandTests(SmokeCommandTests.Server shared) : IClassF
     [Fact]
     public async Task Smoke_WithAnInvalidUrl_ExitsTwo()
     {
-        var result = await SmokeAsync(["--url", "ftp://nowhere"]);
+        var result = await SmokeCommand.RunAsync(["--url", "ftp://nowhere"]);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("Not an http(s) URL", result.StandardError);
     }
-
-    internal static Task<CommandRunner.Result> SmokeAsync(string[] arguments, IDictionary<string, string?>? environment = null) =>
-        CommandRunner.RunAsync("dotnet", [RepositoryPaths.SmokeClientAssembly, "smoke", .. arguments], TimeSpan.FromMinutes(2),
-            environment: new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
-            {
-                ["DOTNET_TieredCompilation"] = "0", // a run of seconds: tiered compilation only costs it (as for the servers)
-            });
 
     /// <summary>One server process for the class's smoke runs.</summary>
     public sealed class Server : IAsyncLifetime
@@ -155,7 +148,7 @@ public sealed class SmokeDomainTests
     public async Task SmokeDomain_WalksTheIncidentCustomer_EndToEnd(string[] options, string expertLine)
     {
         await using var server = await ServerProcess.StartAsync();
-        var result = await SmokeCommandTests.SmokeAsync(["--url", server.McpEndpoint.ToString(), "--domain", .. options]);
+        var result = await SmokeCommand.RunAsync(["--url", server.McpEndpoint.ToString(), "--domain", .. options]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         foreach (var line in new[] { "DOMAIN CUSTOMER: C9003", "DOMAIN SUBSCRIPTION: C9003-S1 home-internet", "incidents [INC-2026-041]", "DOMAIN KB: [KB-0002",
@@ -172,7 +165,7 @@ public sealed class SmokeDomainTests
     public async Task SmokeDomain_WithAnUnknownCustomer_Fails()
     {
         await using var server = await ServerProcess.StartAsync();
-        var result = await SmokeCommandTests.SmokeAsync(["--url", server.McpEndpoint.ToString(), "--domain", "--customer", "C9998"]);
+        var result = await SmokeCommand.RunAsync(["--url", server.McpEndpoint.ToString(), "--domain", "--customer", "C9998"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("FAILED customer: McpException: get_customer_detail failed: No customer has the id C9998", result.StandardError);
@@ -186,7 +179,7 @@ public sealed class SmokeTasksTests
     public async Task SmokeTasks_FollowsATaskToItsResult_CancelsOne_AndAnswersOnesQuestion()
     {
         await using var server = await ServerProcess.StartAsync();
-        var result = await SmokeCommandTests.SmokeAsync(["--url", server.McpEndpoint.ToString(), "--tasks"]);
+        var result = await SmokeCommand.RunAsync(["--url", server.McpEndpoint.ToString(), "--tasks"]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         foreach (var line in new[] { "TASK: ", "long_task (task): ", "TASK RESULT: completed", "\"status\":\"done\"", "TASK CANCEL: ",
@@ -202,7 +195,7 @@ public sealed class SmokeTasksTests
     public async Task SmokeTasks_AgainstAServerWithoutTasks_Fails()
     {
         await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["Tasks__Enabled"] = "false" });
-        var result = await SmokeCommandTests.SmokeAsync(["--url", server.McpEndpoint.ToString(), "--tasks"]);
+        var result = await SmokeCommand.RunAsync(["--url", server.McpEndpoint.ToString(), "--tasks"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("FAILED tasks extension: server/discover should advertise", result.StandardError);

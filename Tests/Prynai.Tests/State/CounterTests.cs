@@ -2,7 +2,6 @@ using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Prynai.McpServer.State;
 using Prynai.Tests.Infrastructure;
-using Prynai.Tests.Tools;
 
 namespace Prynai.Tests.State;
 
@@ -21,7 +20,7 @@ public sealed class CounterTests
         Assert.All(results, result => Assert.NotEqual(true, result.IsError));
         var values = results.Select(r => r.StructuredContent!.Value.GetProperty("value").GetInt64()).Order().ToList();
         Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), values);
-        Assert.Equal("200", await McpSurfaceTests.ReadAsync(client, "prynai://counter"));
+        Assert.Equal("200", await McpClientCalls.ReadTextAsync(client, "prynai://counter"));
     }
 
     [Fact]
@@ -37,7 +36,7 @@ public sealed class CounterTests
 
         using var second = new PrynaiServerFactory(stateDirectory: state.Path);
         await using var again = await second.ConnectAsync("2025-11-25");
-        Assert.Equal("42", await McpSurfaceTests.ReadAsync(again, "prynai://counter"));
+        Assert.Equal("42", await McpClientCalls.ReadTextAsync(again, "prynai://counter"));
     }
 
     [Fact]
@@ -56,7 +55,7 @@ public sealed class CounterTests
         Assert.True(bump.IsError);
         Assert.Equal("bump_counter refused: Adding 1 to counter 'prynai:counter' would take it beyond ±9007199254740991, the largest value a counter holds; " +
                      "the counter is unchanged.", Text(bump));
-        Assert.Equal("9007199254740991", await McpSurfaceTests.ReadAsync(client, "prynai://counter"));
+        Assert.Equal("9007199254740991", await McpClientCalls.ReadTextAsync(client, "prynai://counter"));
         var down = await client.CallToolAsync("bump_counter", new Dictionary<string, object?> { ["step"] = -1 }, cancellationToken: Ct);
         Assert.Equal(CounterRange.Limit - 1, down.StructuredContent!.Value.GetProperty("value").GetInt64());
     }
@@ -81,7 +80,7 @@ public sealed class CounterTests
 
         using var second = new PrynaiServerFactory(stateDirectory: state.Path);
         await using var again = await second.ConnectAsync();
-        Assert.Equal(CounterRange.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture), await McpSurfaceTests.ReadAsync(again, "prynai://counter"));
+        Assert.Equal(CounterRange.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture), await McpClientCalls.ReadTextAsync(again, "prynai://counter"));
         var bump = await again.CallToolAsync("bump_counter", new Dictionary<string, object?> { ["step"] = -1 }, cancellationToken: Ct);
         Assert.Equal(CounterRange.Limit - 1, bump.StructuredContent!.Value.GetProperty("value").GetInt64());
     }

@@ -23,7 +23,7 @@ public abstract class MultiReplicaTests(ReplicaPair replicas)
     {
         const int Bumps = 1000;
         using var http = new HttpClient { BaseAddress = replicas.Proxy.McpEndpoint };
-        await CallAsync(http, "set_counter", new JsonObject { ["value"] = 0 });
+        await StatelessCalls.CallToolAsync(http, "set_counter", new JsonObject { ["value"] = 0 });
 
         using var gate = new SemaphoreSlim(32);
         var acknowledged = await Task.WhenAll(Enumerable.Range(0, Bumps).Select(async _ =>
@@ -31,7 +31,7 @@ public abstract class MultiReplicaTests(ReplicaPair replicas)
             await gate.WaitAsync(Ct);
             try
             {
-                return await CallAsync(http, "bump_counter", new JsonObject { ["step"] = 1 });
+                return await StatelessCalls.CallToolAsync(http, "bump_counter", new JsonObject { ["step"] = 1 });
             }
             finally
             {
@@ -43,13 +43,6 @@ public abstract class MultiReplicaTests(ReplicaPair replicas)
         Assert.Equal(Enumerable.Range(1, Bumps).Select(i => (long)i), acknowledged.Select(r => r["structuredContent"]!["value"]!.GetValue<long>()).Order());
         await using var client = await ConnectAsync(replicas.Proxy.McpEndpoint);
         Assert.Equal(Bumps.ToString(), ((TextResourceContents)(await client.ReadResourceAsync("prynai://counter", cancellationToken: Ct)).Contents[0]).Text);
-    }
-
-    internal static async Task<JsonObject> CallAsync(HttpClient http, string tool, JsonObject arguments)
-    {
-        using var response = await http.SendAsync(McpHttp.StatelessRequest("tools/call", new JsonObject { ["name"] = tool, ["arguments"] = arguments }, name: tool), Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await McpHttp.ResponseAsync(response))["result"]!.AsObject();
     }
 
     protected static Task<McpClient> ConnectAsync(Uri endpoint, string? protocol = null) =>
@@ -72,28 +65,28 @@ public abstract class ChangeFeedReplicaTests(ReplicaPair replicas) : MultiReplic
     {
         var a = new HttpClient { BaseAddress = Replicas.A.BaseAddress };
         var b = new HttpClient { BaseAddress = Replicas.B.BaseAddress };
-        var sessionId = await Transport.SessionTests.InitializeAsync(a);
-        await Transport.StreamResumptionTests.SubscribeAsync(b, sessionId);
+        var sessionId = await McpSessions.InitializeAsync(a);
+        await McpSessions.SubscribeToCounterAsync(b, sessionId);
         await Task.Delay(ChangeFeedSettle, Ct); // the subscription reaches A's copy through the change feed
 
         string primed;
-        await using (var cut = await Transport.StreamResumptionTests.OpenAsync(a, sessionId))
+        await using (var cut = await McpSessions.OpenStreamAsync(a, sessionId))
         {
             primed = await cut.EventIdAsync();
         }
         await Task.Delay(300, Ct);
         // While the client is away, changes made through B: A, which held the stream, records them in the store.
-        await Transport.StreamResumptionTests.BumpAsync(b, sessionId);
-        await Transport.StreamResumptionTests.BumpAsync(b, sessionId);
+        await McpSessions.BumpCounterAsync(b, sessionId);
+        await McpSessions.BumpCounterAsync(b, sessionId);
         await Task.Delay(ChangeFeedSettle, Ct);
 
-        await using var resumed = await Transport.StreamResumptionTests.OpenAsync(b, sessionId, lastEventId: primed);
+        await using var resumed = await McpSessions.OpenStreamAsync(b, sessionId, lastEventId: primed);
         await resumed.NextAsync("notifications/resources/updated");
         await resumed.NextAsync("notifications/resources/updated");
 
         // Live again, now from B: a change made through A reaches the stream on B.
         await Task.Delay(ChangeFeedSettle, Ct);
-        await Transport.StreamResumptionTests.BumpAsync(a, sessionId);
+        await McpSessions.BumpCounterAsync(a, sessionId);
         Assert.Equal("prynai://counter", (await resumed.NextAsync("notifications/resources/updated"))["params"]!["uri"]!.GetValue<string>());
     }
 
@@ -158,7 +151,7 @@ public sealed class RedisMultiReplicaTests(RedisReplicaPair replicas) : ChangeFe
         // long_task's 50 steps take 10 s here (RedisReplicaPair's step delay): ending within 2 s is the cancellation.
         var a = new HttpClient { BaseAddress = Replicas.A.BaseAddress };
         var b = new HttpClient { BaseAddress = Replicas.B.BaseAddress };
-        var sessionId = await Transport.SessionTests.InitializeAsync(a);
+        var sessionId = await McpSessions.InitializeAsync(a);
         await using var call = await SseStream.OpenAsync(a, McpHttp.SessionRequest(sessionId, "tools/call", new JsonObject
         {
             ["name"] = "long_task",
@@ -178,8 +171,8 @@ public sealed class RedisMultiReplicaTests(RedisReplicaPair replicas) : ChangeFe
         var a = new HttpClient { BaseAddress = Replicas.A.BaseAddress };
         var b = new HttpClient { BaseAddress = Replicas.B.BaseAddress };
 
-        var sessionId = await Transport.SessionTests.InitializeAsync(a);
-        await using var stream = await SseStream.OpenAsync(a, Transport.SessionTests.SessionMessage(HttpMethod.Get, sessionId));
+        var sessionId = await McpSessions.InitializeAsync(a);
+        await using var stream = await SseStream.OpenAsync(a, McpSessions.Request(HttpMethod.Get, sessionId));
 
         using (var subscribe = await b.SendAsync(McpHttp.SessionRequest(sessionId, "resources/subscribe", new JsonObject { ["uri"] = "prynai://counter" }, id: 2), Ct))
         {
@@ -195,7 +188,7 @@ public sealed class RedisMultiReplicaTests(RedisReplicaPair replicas) : ChangeFe
         var update = await stream.NextAsync("notifications/resources/updated");
         Assert.Equal("prynai://counter", update["params"]!["uri"]!.GetValue<string>());
 
-        using var deleted = await b.SendAsync(Transport.SessionTests.SessionMessage(HttpMethod.Delete, sessionId), Ct);
+        using var deleted = await b.SendAsync(McpSessions.Request(HttpMethod.Delete, sessionId), Ct);
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         // The deletion reaches A through the store: A answers 404 once it has heard of it.
         await Eventually.TrueAsync(() =>

@@ -16,22 +16,22 @@ public sealed class StoreOutageTests
         await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["REDIS_URL"] = redis.Url });
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
 
-        var (status, health) = await HealthAsync(http);
+        var (status, health) = await StatelessCalls.HealthAsync(http);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal("degraded", health["status"]!.GetValue<string>());
         Assert.False(health["redis"]!.GetValue<bool>());
         Assert.Equal("redis", health["store"]!.GetValue<string>());
 
-        var bump = await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject());
+        var bump = await StatelessCalls.CallToolAsync(http, "bump_counter", new JsonObject());
         Assert.True(bump["isError"]!.GetValue<bool>());
         Assert.Equal("Tool 'bump_counter' could not run: The redis state store is unavailable; try again shortly.", bump["content"]![0]!["text"]!.GetValue<string>());
-        Assert.Equal(3, (await MultiReplicaTests.CallAsync(http, "add", new JsonObject { ["a"] = 1, ["b"] = 2 }))["structuredContent"]!["result"]!.GetValue<double>());
-        Assert.Equal("The redis state store is unavailable; try again shortly.", await CounterReadErrorAsync(http));
+        Assert.Equal(3, (await StatelessCalls.CallToolAsync(http, "add", new JsonObject { ["a"] = 1, ["b"] = 2 }))["structuredContent"]!["result"]!.GetValue<double>());
+        Assert.Equal("The redis state store is unavailable; try again shortly.", await StatelessCalls.CounterReadErrorAsync(http));
 
         await redis.RestartAsync();
-        await Eventually.TrueAsync(() => HealthAsync(http).GetAwaiter().GetResult().Status == HttpStatusCode.OK, TimeSpan.FromSeconds(30),
+        await Eventually.TrueAsync(() => StatelessCalls.HealthAsync(http).GetAwaiter().GetResult().Status == HttpStatusCode.OK, TimeSpan.FromSeconds(30),
             "health should recover once Redis is back");
-        Assert.Equal(1, (await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject()))["structuredContent"]!["value"]!.GetValue<long>());
+        Assert.Equal(1, (await StatelessCalls.CallToolAsync(http, "bump_counter", new JsonObject()))["structuredContent"]!["value"]!.GetValue<long>());
     }
 
     [Fact]
@@ -42,13 +42,13 @@ public sealed class StoreOutageTests
         using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["ConnectionStrings:cache"] = redis.ConnectionString },
             configureServices: services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
         var http = server.CreateClient();
-        Assert.False((await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject()))["isError"]?.GetValue<bool>() ?? false);
+        Assert.False((await StatelessCalls.CallToolAsync(http, "bump_counter", new JsonObject()))["isError"]?.GetValue<bool>() ?? false);
 
         await redis.KillAsync();
         // Calls fail while the client retries its connection (every 0.25-5 s); each attempt used to log an error.
         for (var i = 0; i < 6; i++)
         {
-            Assert.True((await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject()))["isError"]!.GetValue<bool>());
+            Assert.True((await StatelessCalls.CallToolAsync(http, "bump_counter", new JsonObject()))["isError"]!.GetValue<bool>());
             await Task.Delay(1000, Ct);
         }
         await redis.RestartAsync();
@@ -74,7 +74,7 @@ public sealed class StoreOutageTests
             ["Security__RateLimit__Enabled"] = "false",
         });
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        await MultiReplicaTests.CallAsync(http, "set_counter", new JsonObject { ["value"] = 0 });
+        await StatelessCalls.CallToolAsync(http, "set_counter", new JsonObject { ["value"] = 0 });
 
         var healthSeen = new ConcurrentQueue<HttpStatusCode>();
         using var stop = new CancellationTokenSource();
@@ -82,7 +82,7 @@ public sealed class StoreOutageTests
         {
             while (!stop.IsCancellationRequested)
             {
-                healthSeen.Enqueue((await HealthAsync(http)).Status);
+                healthSeen.Enqueue((await StatelessCalls.HealthAsync(http)).Status);
                 await Task.Delay(100, Ct);
             }
         }, Ct);
@@ -95,7 +95,7 @@ public sealed class StoreOutageTests
             {
                 await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
                 {
-                    var result = await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject { ["step"] = 1 });
+                    var result = await StatelessCalls.CallToolAsync(http, "bump_counter", new JsonObject { ["step"] = 1 });
                     Interlocked.Increment(ref result["isError"]?.GetValue<bool>() == true ? ref refused : ref acknowledged);
                 }));
             }
@@ -113,7 +113,7 @@ public sealed class StoreOutageTests
         await load;
         await healthWatch;
 
-        var final = long.Parse((await ReadCounterAsync(http))!);
+        var final = long.Parse((await StatelessCalls.ReadCounterAsync(http))!);
         Assert.True(final >= acknowledged, $"{acknowledged} increments were acknowledged but the counter is {final}");
         Assert.True(final <= acknowledged + refused, $"the counter ({final}) counts more bumps than were attempted ({acknowledged + refused})");
         var statuses = healthSeen.ToList();
@@ -130,34 +130,15 @@ public sealed class StoreOutageTests
         await using (var first = await ServerProcess.StartAsync(environment))
         {
             using var http = new HttpClient { BaseAddress = first.BaseAddress };
-            await MultiReplicaTests.CallAsync(http, "set_counter", new JsonObject { ["value"] = 41 });
-            await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject());
+            await StatelessCalls.CallToolAsync(http, "set_counter", new JsonObject { ["value"] = 41 });
+            await StatelessCalls.CallToolAsync(http, "bump_counter", new JsonObject());
         }
         await redis.KillAsync();
         await redis.RestartAsync();
 
         await using var second = await ServerProcess.StartAsync(environment);
         using var again = new HttpClient { BaseAddress = second.BaseAddress };
-        Assert.Equal("42", await ReadCounterAsync(again));
-    }
-
-    /// <summary>The message a resources/read of prynai://counter answers while its store is down.</summary>
-    internal static async Task<string> CounterReadErrorAsync(HttpClient http)
-    {
-        using var response = await http.SendAsync(McpHttp.StatelessRequest("resources/read", new JsonObject { ["uri"] = "prynai://counter" }, name: "prynai://counter"), Ct);
-        return (await McpHttp.ResponseAsync(response))["error"]!["message"]!.GetValue<string>();
-    }
-
-    internal static async Task<(HttpStatusCode Status, JsonObject Body)> HealthAsync(HttpClient http)
-    {
-        using var response = await http.GetAsync("/healthz");
-        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
-    }
-
-    internal static async Task<string?> ReadCounterAsync(HttpClient http)
-    {
-        using var response = await http.SendAsync(McpHttp.StatelessRequest("resources/read", new JsonObject { ["uri"] = "prynai://counter" }, name: "prynai://counter"), Ct);
-        return (await McpHttp.ResponseAsync(response))["result"]!["contents"]![0]!["text"]!.GetValue<string>();
+        Assert.Equal("42", await StatelessCalls.ReadCounterAsync(again));
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -174,17 +155,17 @@ public sealed class CosmosOutageTests
         await using (var first = await ServerProcess.StartAsync(environment))
         {
             using var http = new HttpClient { BaseAddress = first.BaseAddress };
-            var (status, health) = await StoreOutageTests.HealthAsync(http);
+            var (status, health) = await StatelessCalls.HealthAsync(http);
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.True(health["cosmos"]!.GetValue<bool>());
             Assert.Equal("cosmos", health["store"]!.GetValue<string>());
-            await MultiReplicaTests.CallAsync(http, "set_counter", new JsonObject { ["value"] = 6 });
-            await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject { ["step"] = 1 });
+            await StatelessCalls.CallToolAsync(http, "set_counter", new JsonObject { ["value"] = 6 });
+            await StatelessCalls.CallToolAsync(http, "bump_counter", new JsonObject { ["step"] = 1 });
         }
 
         await using var second = await ServerProcess.StartAsync(environment);
         using var again = new HttpClient { BaseAddress = second.BaseAddress };
-        Assert.Equal("7", await StoreOutageTests.ReadCounterAsync(again));
+        Assert.Equal("7", await StatelessCalls.ReadCounterAsync(again));
     }
 
     [Fact]
@@ -212,9 +193,9 @@ public sealed class CosmosOutageTests
         await using var server = await ServerProcess.StartAsync(settings);
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
 
-        var (status, health) = await StoreOutageTests.HealthAsync(http);
+        var (status, health) = await StatelessCalls.HealthAsync(http);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.False(health["cosmos"]!.GetValue<bool>());
-        Assert.Equal("The cosmos state store is unavailable; try again shortly.", await StoreOutageTests.CounterReadErrorAsync(http));
+        Assert.Equal("The cosmos state store is unavailable; try again shortly.", await StatelessCalls.CounterReadErrorAsync(http));
     }
 }

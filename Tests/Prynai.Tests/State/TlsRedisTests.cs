@@ -22,17 +22,17 @@ public sealed class TlsRedisTests
         await using var server = await ServerProcess.StartAsync(Settings(redis));
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
-        var (status, health) = await StoreOutageTests.HealthAsync(http);
+        var (status, health) = await StatelessCalls.HealthAsync(http);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("redis", health["store"]!.GetValue<string>());
         Assert.Contains($"State store: redis (localhost:{redis.Port} (TLS)), reachable", server.Output);
 
-        await MultiReplicaTests.CallAsync(http, "set_counter", new JsonObject { ["value"] = 0 });
-        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject { ["step"] = 1 })));
+        await StatelessCalls.CallToolAsync(http, "set_counter", new JsonObject { ["value"] = 0 });
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => StatelessCalls.CallToolAsync(http, "bump_counter", new JsonObject { ["step"] = 1 })));
 
         Assert.All(results, result => Assert.NotEqual(true, result["isError"]?.GetValue<bool>()));
         Assert.Equal(Enumerable.Range(1, 200).Select(value => (long)value), results.Select(result => result["structuredContent"]!["value"]!.GetValue<long>()).Order());
-        Assert.Equal("200", await StoreOutageTests.ReadCounterAsync(http));
+        Assert.Equal("200", await StatelessCalls.ReadCounterAsync(http));
     }
 
     [Fact]
@@ -41,23 +41,23 @@ public sealed class TlsRedisTests
         await using var redis = await RedisServer.StartAsync(password: AccessKey, tls: true);
         await using var server = await ServerProcess.StartAsync(Settings(redis));
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        await MultiReplicaTests.CallAsync(http, "set_counter", new JsonObject { ["value"] = 0 });
+        await StatelessCalls.CallToolAsync(http, "set_counter", new JsonObject { ["value"] = 0 });
         for (var i = 0; i < 20; i++)
         {
-            await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject { ["step"] = 1 });
+            await StatelessCalls.CallToolAsync(http, "bump_counter", new JsonObject { ["step"] = 1 });
         }
 
         await redis.KillAsync();
-        await Eventually.TrueAsync(() => StoreOutageTests.HealthAsync(http).GetAwaiter().GetResult().Status == HttpStatusCode.ServiceUnavailable,
+        await Eventually.TrueAsync(() => StatelessCalls.HealthAsync(http).GetAwaiter().GetResult().Status == HttpStatusCode.ServiceUnavailable,
             TimeSpan.FromSeconds(30), "health should go 503 while Redis is down");
-        var refused = await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject());
+        var refused = await StatelessCalls.CallToolAsync(http, "bump_counter", new JsonObject());
         Assert.True(refused["isError"]!.GetValue<bool>());
         Assert.Equal("Tool 'bump_counter' could not run: The redis state store is unavailable; try again shortly.", refused["content"]![0]!["text"]!.GetValue<string>());
 
         await redis.RestartAsync(); // same port, same data (fsynced on every write), TLS and the key again
-        await Eventually.TrueAsync(() => StoreOutageTests.HealthAsync(http).GetAwaiter().GetResult().Status == HttpStatusCode.OK,
+        await Eventually.TrueAsync(() => StatelessCalls.HealthAsync(http).GetAwaiter().GetResult().Status == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "health should recover once Redis is back");
-        Assert.Equal(21, (await MultiReplicaTests.CallAsync(http, "bump_counter", new JsonObject { ["step"] = 1 }))["structuredContent"]!["value"]!.GetValue<long>());
+        Assert.Equal(21, (await StatelessCalls.CallToolAsync(http, "bump_counter", new JsonObject { ["step"] = 1 }))["structuredContent"]!["value"]!.GetValue<long>());
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class TlsRedisTests
         await using var server = await ServerProcess.StartAsync(settings);
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
 
-        var (status, health) = await StoreOutageTests.HealthAsync(http);
+        var (status, health) = await StatelessCalls.HealthAsync(http);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.False(health["redis"]!.GetValue<bool>());
         await Eventually.TrueAsync(() => server.Output.Contains($"State store: redis (localhost:{redis.Port} (TLS)), NOT reachable", StringComparison.Ordinal),

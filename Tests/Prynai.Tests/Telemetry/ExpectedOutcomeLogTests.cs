@@ -22,7 +22,7 @@ public sealed class ExpectedOutcomeLogTests
         var logs = new CapturedLogs();
         await using var server = KestrelServer.Start(logs);
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        var session = await Transport.SessionTests.InitializeAsync(http);
+        var session = await McpSessions.InitializeAsync(http);
 
         foreach (var (method, parameters, name) in new (string, JsonObject, string)[]
         {

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Prynai.Tests.Infrastructure;
 using Prynai.Tests.Security;
-using Prynai.Tests.State;
 
 namespace Prynai.Tests.Telemetry;
 
@@ -25,7 +24,7 @@ public sealed class OtlpExportTests(IssuerFixture fixture) : IClassFixture<Issue
             ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
         });
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        await MultiReplicaTests.CallAsync(http, "add", new JsonObject { ["a"] = 2, ["b"] = 3 });
+        await StatelessCalls.CallToolAsync(http, "add", new JsonObject { ["a"] = 2, ["b"] = 3 });
 
         await Eventually.TrueAsync(() => receiver.Received("traces").Contains("tools/call add"), TimeSpan.FromSeconds(20),
             "the tool's span should reach the OTLP receiver");
@@ -46,7 +45,7 @@ public sealed class OtlpExportTests(IssuerFixture fixture) : IClassFixture<Issue
         await using var receiver = await OtlpReceiver.StartAsync();
         await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["OTEL_METRIC_EXPORT_INTERVAL"] = "200" });
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        await MultiReplicaTests.CallAsync(http, "add", new JsonObject { ["a"] = 2, ["b"] = 3 });
+        await StatelessCalls.CallToolAsync(http, "add", new JsonObject { ["a"] = 2, ["b"] = 3 });
         await Task.Delay(1000, TestContext.Current.CancellationToken);
 
         Assert.Empty(receiver.Exports);
@@ -105,7 +104,7 @@ public sealed class OtlpExportTests(IssuerFixture fixture) : IClassFixture<Issue
             ["Telemetry__LogToolArguments"] = "true",
         });
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        await MultiReplicaTests.CallAsync(http, "echo", new JsonObject { ["text"] = Argument });
+        await StatelessCalls.CallToolAsync(http, "echo", new JsonObject { ["text"] = Argument });
         await Eventually.TrueAsync(() => server.Output.Contains(Argument), TimeSpan.FromSeconds(10), "opted-in logs should show the arguments");
     }
 
@@ -119,7 +118,7 @@ public sealed class OtlpExportTests(IssuerFixture fixture) : IClassFixture<Issue
             ["Logging__LogLevel__Prynai"] = "Debug",
         });
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        await Transport.SessionTests.InitializeAsync(http);
+        await McpSessions.InitializeAsync(http);
 
         await Eventually.TrueAsync(() => server.Output.Contains("Handshake session started"), TimeSpan.FromSeconds(10));
         var line = server.Output.Split('\n').First(l => l.Contains("Handshake session started"));

@@ -64,7 +64,7 @@ public sealed class TracingAndMetricsTests(IssuerFixture fixture) : IClassFixtur
         var telemetry = new CollectedTelemetry();
         using var server = telemetry.Server();
         var http = server.CreateClient();
-        var sessionId = await Transport.SessionTests.InitializeAsync(http);
+        var sessionId = await McpSessions.InitializeAsync(http);
         using var response = await http.SendAsync(McpHttp.SessionRequest(sessionId, "tools/call",
             new JsonObject { ["name"] = "add", ["arguments"] = new JsonObject { ["a"] = 1, ["b"] = 2 } }, id: 9), Ct);
         await response.Content.ReadAsStringAsync(Ct);
@@ -149,7 +149,7 @@ public sealed class TracingAndMetricsTests(IssuerFixture fixture) : IClassFixtur
         await CallAsync(http, "add", new JsonObject { ["a"] = 1, ["b"] = 1 });
         await CallAsync(http, "divide", new JsonObject { ["a"] = 1, ["b"] = 0 });
         await CallAsync(http, "bump_counter", new JsonObject());
-        var sessionId = await Transport.SessionTests.InitializeAsync(http);
+        var sessionId = await McpSessions.InitializeAsync(http);
         using (var limited = await http.SendAsync(McpHttp.StatelessRequest("tools/list"), Ct))
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);

@@ -38,9 +38,9 @@ public sealed class McpSurfaceTests(SharedServer server) : IClassFixture<SharedS
     {
         await using var client = await server.Factory.ConnectAsync(protocol);
 
-        Assert.Equal(5, await NumberAsync(client, "add", 2, 3));
-        Assert.Equal(10, await NumberAsync(client, "multiply", 4, 2.5));
-        Assert.Equal(0.25, await NumberAsync(client, "divide", 1, 4));
+        Assert.Equal(5, await McpClientCalls.NumberAsync(client, "add", 2, 3));
+        Assert.Equal(10, await McpClientCalls.NumberAsync(client, "multiply", 4, 2.5));
+        Assert.Equal(0.25, await McpClientCalls.NumberAsync(client, "divide", 1, 4));
     }
 
     [Theory, MemberData(nameof(Protocols))]
@@ -51,7 +51,7 @@ public sealed class McpSurfaceTests(SharedServer server) : IClassFixture<SharedS
             cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(result.IsError);
-        Assert.Contains("Cannot divide by zero", Text(result));
+        Assert.Contains("Cannot divide by zero", McpClientCalls.Text(result));
         Assert.Null(result.StructuredContent);
     }
 
@@ -69,7 +69,7 @@ public sealed class McpSurfaceTests(SharedServer server) : IClassFixture<SharedS
         }, TestContext.Current.CancellationToken);
 
         Assert.True(result.IsError);
-        Assert.Equal($"Invalid arguments for tool 'add': {problem}.", Text(result));
+        Assert.Equal($"Invalid arguments for tool 'add': {problem}.", McpClientCalls.Text(result));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class McpSurfaceTests(SharedServer server) : IClassFixture<SharedS
             cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(result.IsError);
-        Assert.Equal("Invalid arguments for tool 'long_task': 'steps' must be at most 100.", Text(result));
+        Assert.Equal("Invalid arguments for tool 'long_task': 'steps' must be at most 100.", McpClientCalls.Text(result));
     }
 
     [Theory, MemberData(nameof(Protocols))]
@@ -173,10 +173,10 @@ public sealed class McpSurfaceTests(SharedServer server) : IClassFixture<SharedS
         Assert.Equal(["prynai://counter", "prynai://server-info", "prynai://status"], resources.Select(r => r.Uri).Order());
         Assert.Equal(["customer://{id}", "hello://{name}", "kb://{article_id}"], (await client.ListResourceTemplatesAsync(cancellationToken: ct)).Select(t => t.UriTemplate).Order());
 
-        Assert.Equal("ok", await ReadAsync(client, "prynai://status"));
-        Assert.Equal("Hello, Ada Lovelace", await ReadAsync(client, "hello://Ada%20Lovelace"));
+        Assert.Equal("ok", await McpClientCalls.ReadTextAsync(client, "prynai://status"));
+        Assert.Equal("Hello, Ada Lovelace", await McpClientCalls.ReadTextAsync(client, "hello://Ada%20Lovelace"));
 
-        using var info = JsonDocument.Parse(await ReadAsync(client, "prynai://server-info"));
+        using var info = JsonDocument.Parse(await McpClientCalls.ReadTextAsync(client, "prynai://server-info"));
         Assert.Equal("prynai-mcp", info.RootElement.GetProperty("name").GetString());
         Assert.Equal("sqlite", info.RootElement.GetProperty("store").GetString());
         Assert.False(info.RootElement.GetProperty("auth").GetProperty("required").GetBoolean());
@@ -251,16 +251,4 @@ public sealed class McpSurfaceTests(SharedServer server) : IClassFixture<SharedS
             await client.ReadResourceAsync(uri, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("needs a name", error.Message);
     }
-
-    internal static async Task<double> NumberAsync(McpClient client, string tool, double a, double b)
-    {
-        var result = await client.CallToolAsync(tool, new Dictionary<string, object?> { ["a"] = a, ["b"] = b }, cancellationToken: TestContext.Current.CancellationToken);
-        Assert.NotEqual(true, result.IsError);
-        return result.StructuredContent!.Value.GetProperty("result").GetDouble();
-    }
-
-    internal static async Task<string> ReadAsync(McpClient client, string uri) =>
-        ((TextResourceContents)(await client.ReadResourceAsync(uri, cancellationToken: TestContext.Current.CancellationToken)).Contents[0]).Text;
-
-    internal static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(b => b.Text));
 }

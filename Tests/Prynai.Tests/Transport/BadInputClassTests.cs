@@ -118,7 +118,7 @@ public sealed class BadInputClassTests(SharedServer server) : IClassFixture<Shar
     [Theory, MemberData(nameof(WrongShapedParams))]
     public async Task WrongShapedParams_AreInvalidParams_OnASession(string method, string parameters, string message)
     {
-        var session = await SessionTests.InitializeAsync(Client);
+        var session = await McpSessions.InitializeAsync(Client);
         using var response = await Client.SendAsync(McpHttp.SessionRequest(session, method, JsonNode.Parse(parameters)!.AsObject(), id: 12), Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -161,8 +161,8 @@ public sealed class BadInputClassTests(SharedServer server) : IClassFixture<Shar
         Assert.Equal(0, sessions.Count);
 
         // The cap is still there for real clients.
-        await SessionTests.InitializeAsync(client);
-        await SessionTests.InitializeAsync(client);
+        await McpSessions.InitializeAsync(client);
+        await McpSessions.InitializeAsync(client);
         Assert.Equal(2, sessions.Count);
     }
 
@@ -238,7 +238,7 @@ public sealed class BadInputClassTests(SharedServer server) : IClassFixture<Shar
         new((_, body) => Task.FromResult(StatelessPost(body, "tools/list", null))),
         new(async (client, body) =>
         {
-            var session = await SessionTests.InitializeAsync(client);
+            var session = await McpSessions.InitializeAsync(client);
             var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");

@@ -20,7 +20,7 @@ public sealed class CancellationTests
     {
         await using var server = SlowToolServer();
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        var session = await SessionTests.InitializeAsync(http);
+        var session = await McpSessions.InitializeAsync(http);
         await using var call = await StartLongTaskAsync(http, session, id: 7);
 
         using var cancel = await http.SendAsync(McpHttp.SessionRequest(session, "notifications/cancelled",
@@ -42,7 +42,7 @@ public sealed class CancellationTests
     {
         await using var server = SlowToolServer();
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        var session = await SessionTests.InitializeAsync(http);
+        var session = await McpSessions.InitializeAsync(http);
         await using var first = await StartLongTaskAsync(http, session, id: 11);
         await using var second = await StartLongTaskAsync(http, session, id: 12);
 

@@ -16,7 +16,7 @@ public sealed class SessionTests
         var ids = new HashSet<string>();
         for (var i = 0; i < 5; i++)
         {
-            ids.Add(await InitializeAsync(client));
+            ids.Add(await McpSessions.InitializeAsync(client));
         }
         Assert.Equal(5, ids.Count);
         Assert.All(ids, id => Assert.Matches("^[A-Za-z0-9_-]{43}$", id));
@@ -32,9 +32,9 @@ public sealed class SessionTests
     {
         using var server = new PrynaiServerFactory();
         var client = server.CreateClient();
-        var sessionId = await InitializeAsync(client);
+        var sessionId = await McpSessions.InitializeAsync(client);
 
-        using var delete = await client.SendAsync(SessionMessage(HttpMethod.Delete, sessionId), Ct);
+        using var delete = await client.SendAsync(McpSessions.Request(HttpMethod.Delete, sessionId), Ct);
         Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
 
         using var after = await client.SendAsync(McpHttp.SessionRequest(sessionId, "tools/list", id: 5), Ct);
@@ -43,7 +43,7 @@ public sealed class SessionTests
         Assert.Equal(-32001, McpHttp.ErrorCode(error));
         Assert.Equal(5, error["id"]!.GetValue<int>());
 
-        using var deleteAgain = await client.SendAsync(SessionMessage(HttpMethod.Delete, sessionId), Ct);
+        using var deleteAgain = await client.SendAsync(McpSessions.Request(HttpMethod.Delete, sessionId), Ct);
         Assert.Equal(HttpStatusCode.NotFound, deleteAgain.StatusCode);
     }
 
@@ -55,8 +55,8 @@ public sealed class SessionTests
         const string unknown = "bm90LWEtcmVhbC1zZXNzaW9uLWlkLWF0LWFsbC1yZWFsbHk";
 
         using var post = await client.SendAsync(McpHttp.SessionRequest(unknown, "ping", id: 1), Ct);
-        using var get = await client.SendAsync(SessionMessage(HttpMethod.Get, unknown), Ct);
-        using var delete = await client.SendAsync(SessionMessage(HttpMethod.Delete, unknown), Ct);
+        using var get = await client.SendAsync(McpSessions.Request(HttpMethod.Get, unknown), Ct);
+        using var delete = await client.SendAsync(McpSessions.Request(HttpMethod.Delete, unknown), Ct);
 
         Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound], [post.StatusCode, get.StatusCode, delete.StatusCode]);
     }
@@ -78,13 +78,13 @@ public sealed class SessionTests
     {
         using var server = new PrynaiServerFactory();
         var client = server.CreateClient();
-        var sessionId = await InitializeAsync(client);
+        var sessionId = await McpSessions.InitializeAsync(client);
 
-        using var first = await client.SendAsync(SessionMessage(HttpMethod.Get, sessionId), HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var first = await client.SendAsync(McpSessions.Request(HttpMethod.Get, sessionId), HttpCompletionOption.ResponseHeadersRead, Ct);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal("text/event-stream", first.Content.Headers.ContentType?.MediaType);
 
-        using var second = await client.SendAsync(SessionMessage(HttpMethod.Get, sessionId), Ct);
+        using var second = await client.SendAsync(McpSessions.Request(HttpMethod.Get, sessionId), Ct);
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
     }
 
@@ -93,8 +93,8 @@ public sealed class SessionTests
     {
         using var server = new PrynaiServerFactory();
         var client = server.CreateClient();
-        var sessionId = await InitializeAsync(client);
-        var request = SessionMessage(HttpMethod.Get, sessionId);
+        var sessionId = await McpSessions.InitializeAsync(client);
+        var request = McpSessions.Request(HttpMethod.Get, sessionId);
         request.Headers.Remove("Accept");
         request.Headers.Add("Accept", "application/json");
 
@@ -107,16 +107,16 @@ public sealed class SessionTests
     {
         using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["Mcp:MaxSessions"] = "2" });
         var client = server.CreateClient();
-        var first = await InitializeAsync(client);
-        await InitializeAsync(client);
+        var first = await McpSessions.InitializeAsync(client);
+        await McpSessions.InitializeAsync(client);
 
         using var refused = await client.SendAsync(McpHttp.Initialize(), Ct);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.NotNull(refused.Headers.RetryAfter);
         Assert.Contains("maximum of 2 sessions", (await McpHttp.ResponseAsync(refused))["error"]!["message"]!.GetValue<string>());
 
-        using var _ = await client.SendAsync(SessionMessage(HttpMethod.Delete, first), Ct);
-        await InitializeAsync(client);
+        using var _ = await client.SendAsync(McpSessions.Request(HttpMethod.Delete, first), Ct);
+        await McpSessions.InitializeAsync(client);
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class SessionTests
     {
         using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["Mcp:SessionIdleTimeout"] = "00:00:01" });
         var client = server.CreateClient();
-        var sessionId = await InitializeAsync(client);
+        var sessionId = await McpSessions.InitializeAsync(client);
         var table = server.Services.GetRequiredService<Prynai.McpServer.Transport.Sessions.ResidentSessions>();
         Assert.Equal(1, table.Count);
 
@@ -142,7 +142,7 @@ public sealed class SessionTests
         string sessionId;
         using (var before = new PrynaiServerFactory(stateDirectory: state.Path))
         {
-            sessionId = await InitializeAsync(before.CreateClient());
+            sessionId = await McpSessions.InitializeAsync(before.CreateClient());
         }
 
         using var after = new PrynaiServerFactory(stateDirectory: state.Path);
@@ -152,24 +152,6 @@ public sealed class SessionTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(42, (await McpHttp.ResponseAsync(response))["result"]!["structuredContent"]!["result"]!.GetValue<double>());
     }
-
-    internal static async Task<string> InitializeAsync(HttpClient client)
-    {
-        using var response = await client.SendAsync(McpHttp.Initialize(), Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var sessionId = response.Headers.GetValues("Mcp-Session-Id").Single();
-        var result = await McpHttp.ResponseAsync(response);
-        Assert.Equal("2025-11-25", result["result"]!["protocolVersion"]!.GetValue<string>());
-
-        using var initialized = await client.SendAsync(McpHttp.SessionRequest(sessionId, "notifications/initialized"), Ct);
-        Assert.Equal(HttpStatusCode.Accepted, initialized.StatusCode);
-        return sessionId;
-    }
-
-    internal static HttpRequestMessage SessionMessage(HttpMethod method, string sessionId) => new(method, "/mcp")
-    {
-        Headers = { { "Mcp-Session-Id", sessionId }, { "Accept", "text/event-stream" }, { "MCP-Protocol-Version", "2025-11-25" } },
-    };
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 }

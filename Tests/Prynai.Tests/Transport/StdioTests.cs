@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Client;
 using Prynai.Tests.Infrastructure;
-using Prynai.Tests.Tools;
 
 namespace Prynai.Tests.Transport;
 
@@ -34,8 +33,8 @@ public sealed class StdioTests
             cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("add", (await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken)).Select(t => t.Name));
-        Assert.Equal(5, await McpSurfaceTests.NumberAsync(client, "add", 2, 3));
-        Assert.Equal("Hello, stdio", await McpSurfaceTests.ReadAsync(client, "hello://stdio"));
+        Assert.Equal(5, await McpClientCalls.NumberAsync(client, "add", 2, 3));
+        Assert.Equal("Hello, stdio", await McpClientCalls.ReadTextAsync(client, "hello://stdio"));
 
         if (protocol == "2026-07-28")
         {

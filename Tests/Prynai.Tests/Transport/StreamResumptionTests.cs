@@ -16,18 +16,18 @@ public sealed class StreamResumptionTests
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
-        var sessionId = await SessionTests.InitializeAsync(http);
-        await SubscribeAsync(http, sessionId);
+        var sessionId = await McpSessions.InitializeAsync(http);
+        await McpSessions.SubscribeToCounterAsync(http, sessionId);
 
-        await using (var first = await OpenAsync(http, sessionId))
+        await using (var first = await McpSessions.OpenStreamAsync(http, sessionId))
         {
-            await BumpAsync(http, sessionId);
+            await McpSessions.BumpCounterAsync(http, sessionId);
             await first.NextAsync("notifications/resources/updated");
         }
         await Task.Delay(200, Ct);
 
-        await using var second = await OpenAsync(http, sessionId);
-        await BumpAsync(http, sessionId);
+        await using var second = await McpSessions.OpenStreamAsync(http, sessionId);
+        await McpSessions.BumpCounterAsync(http, sessionId);
         var update = await second.NextAsync("notifications/resources/updated");
         Assert.Equal("prynai://counter", update["params"]!["uri"]!.GetValue<string>());
     }
@@ -37,27 +37,27 @@ public sealed class StreamResumptionTests
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
-        var sessionId = await SessionTests.InitializeAsync(http);
-        await SubscribeAsync(http, sessionId);
+        var sessionId = await McpSessions.InitializeAsync(http);
+        await McpSessions.SubscribeToCounterAsync(http, sessionId);
 
         string primed;
-        await using (var first = await OpenAsync(http, sessionId))
+        await using (var first = await McpSessions.OpenStreamAsync(http, sessionId))
         {
             primed = await first.EventIdAsync();
         }
         await Task.Delay(200, Ct);
-        await BumpAsync(http, sessionId);
-        await BumpAsync(http, sessionId);
+        await McpSessions.BumpCounterAsync(http, sessionId);
+        await McpSessions.BumpCounterAsync(http, sessionId);
         await ListChangeAsync(server);
 
-        await using var resumed = await OpenAsync(http, sessionId, lastEventId: primed);
+        await using var resumed = await McpSessions.OpenStreamAsync(http, sessionId, lastEventId: primed);
         var missed = new[] { await resumed.NextAsync(), await resumed.NextAsync(), await resumed.NextAsync() };
         Assert.Equal(["notifications/resources/updated", "notifications/resources/updated", "notifications/tools/list_changed"],
             missed.Select(m => m["method"]!.GetValue<string>()));
         Assert.True(long.Parse(resumed.LastEventId!) > long.Parse(primed));
         Assert.Null(await resumed.NextAsync(TimeSpan.FromMilliseconds(300)));
 
-        await BumpAsync(http, sessionId);
+        await McpSessions.BumpCounterAsync(http, sessionId);
         Assert.Equal("prynai://counter", (await resumed.NextAsync("notifications/resources/updated"))["params"]!["uri"]!.GetValue<string>());
     }
 
@@ -66,21 +66,21 @@ public sealed class StreamResumptionTests
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
-        var sessionId = await SessionTests.InitializeAsync(http);
-        await SubscribeAsync(http, sessionId);
+        var sessionId = await McpSessions.InitializeAsync(http);
+        await McpSessions.SubscribeToCounterAsync(http, sessionId);
 
         string afterFirst;
-        await using (var stream = await OpenAsync(http, sessionId))
+        await using (var stream = await McpSessions.OpenStreamAsync(http, sessionId))
         {
-            await BumpAsync(http, sessionId);
+            await McpSessions.BumpCounterAsync(http, sessionId);
             await stream.NextAsync("notifications/resources/updated");
             afterFirst = stream.LastEventId!;
-            await BumpAsync(http, sessionId);
+            await McpSessions.BumpCounterAsync(http, sessionId);
             await stream.NextAsync("notifications/resources/updated");
         }
         await Task.Delay(200, Ct);
 
-        await using var resumed = await OpenAsync(http, sessionId, lastEventId: afterFirst);
+        await using var resumed = await McpSessions.OpenStreamAsync(http, sessionId, lastEventId: afterFirst);
         await resumed.NextAsync("notifications/resources/updated");
         Assert.Null(await resumed.NextAsync(TimeSpan.FromMilliseconds(300)));
     }
@@ -90,15 +90,15 @@ public sealed class StreamResumptionTests
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
-        var sessionId = await SessionTests.InitializeAsync(http);
-        await SubscribeAsync(http, sessionId);
+        var sessionId = await McpSessions.InitializeAsync(http);
+        await McpSessions.SubscribeToCounterAsync(http, sessionId);
 
-        await using var stale = await OpenAsync(http, sessionId);
+        await using var stale = await McpSessions.OpenStreamAsync(http, sessionId);
         var primed = await stale.EventIdAsync();
-        await using var resumed = await OpenAsync(http, sessionId, lastEventId: primed);
+        await using var resumed = await McpSessions.OpenStreamAsync(http, sessionId, lastEventId: primed);
 
         Assert.Null(await stale.NextAsync(TimeSpan.FromSeconds(2))); // ended by the server
-        await BumpAsync(http, sessionId);
+        await McpSessions.BumpCounterAsync(http, sessionId);
         await resumed.NextAsync("notifications/resources/updated");
     }
 
@@ -107,10 +107,10 @@ public sealed class StreamResumptionTests
     {
         using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["Mcp:ReplayMaxEvents"] = "2" });
         var http = server.CreateClient();
-        var sessionId = await SessionTests.InitializeAsync(http);
-        await SubscribeAsync(http, sessionId);
+        var sessionId = await McpSessions.InitializeAsync(http);
+        await McpSessions.SubscribeToCounterAsync(http, sessionId);
         string primed;
-        await using (var stream = await OpenAsync(http, sessionId))
+        await using (var stream = await McpSessions.OpenStreamAsync(http, sessionId))
         {
             primed = await stream.EventIdAsync();
         }
@@ -118,10 +118,10 @@ public sealed class StreamResumptionTests
 
         for (var i = 0; i < 4; i++)
         {
-            await BumpAsync(http, sessionId);
+            await McpSessions.BumpCounterAsync(http, sessionId);
         }
 
-        await using var resumed = await OpenAsync(http, sessionId, lastEventId: primed);
+        await using var resumed = await McpSessions.OpenStreamAsync(http, sessionId, lastEventId: primed);
         await resumed.NextAsync("notifications/resources/updated");
         await resumed.NextAsync("notifications/resources/updated");
         Assert.Null(await resumed.NextAsync(TimeSpan.FromMilliseconds(300)));
@@ -136,18 +136,18 @@ public sealed class StreamResumptionTests
             ["Mcp:SessionParkAfter"] = "00:00:01",
         });
         var http = server.CreateClient();
-        var sessionId = await SessionTests.InitializeAsync(http);
-        await SubscribeAsync(http, sessionId);
+        var sessionId = await McpSessions.InitializeAsync(http);
+        await McpSessions.SubscribeToCounterAsync(http, sessionId);
         string primed;
-        await using (var stream = await OpenAsync(http, sessionId))
+        await using (var stream = await McpSessions.OpenStreamAsync(http, sessionId))
         {
             primed = await stream.EventIdAsync();
         }
         var table = server.Services.GetRequiredService<Prynai.McpServer.Transport.Sessions.ResidentSessions>();
         await Eventually.TrueAsync(() => !table.TryGet(sessionId, out _), TimeSpan.FromSeconds(10), "the session should park once its window passed");
 
-        await BumpAsync(http, sessionId);
-        await using var resumed = await OpenAsync(http, sessionId, lastEventId: primed);
+        await McpSessions.BumpCounterAsync(http, sessionId);
+        await using var resumed = await McpSessions.OpenStreamAsync(http, sessionId, lastEventId: primed);
         Assert.Null(await resumed.NextAsync(TimeSpan.FromMilliseconds(500)));
     }
 
@@ -157,21 +157,21 @@ public sealed class StreamResumptionTests
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
         var store = server.Services.GetRequiredService<Prynai.McpServer.State.IStateStore>();
-        var sessionId = await SessionTests.InitializeAsync(http);
-        await SubscribeAsync(http, sessionId);
+        var sessionId = await McpSessions.InitializeAsync(http);
+        await McpSessions.SubscribeToCounterAsync(http, sessionId);
         string firstStart;
-        await using (var first = await OpenAsync(http, sessionId))
+        await using (var first = await McpSessions.OpenStreamAsync(http, sessionId))
         {
             firstStart = await first.EventIdAsync();
         }
         await Task.Delay(200, Ct);
-        await using var current = await OpenAsync(http, sessionId);
+        await using var current = await McpSessions.OpenStreamAsync(http, sessionId);
         var currentStart = await current.EventIdAsync();
 
         // A late announcement of the older stream (the change feed can lag) leaves the current one alone...
         await store.PublishAsync(new Prynai.McpServer.State.StateChange(Prynai.McpServer.State.StateTopics.SessionStreamOpened, sessionId, firstStart), Ct);
         await Task.Delay(200, Ct);
-        await BumpAsync(http, sessionId);
+        await McpSessions.BumpCounterAsync(http, sessionId);
         await current.NextAsync("notifications/resources/updated");
         var table = server.Services.GetRequiredService<Prynai.McpServer.Transport.Sessions.ResidentSessions>();
         Assert.True(table.TryGet(sessionId, out var stillStreaming) && stillStreaming.Events.IsConnected);
@@ -189,39 +189,13 @@ public sealed class StreamResumptionTests
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
-        var sessionId = await SessionTests.InitializeAsync(http);
-        var request = SessionTests.SessionMessage(HttpMethod.Get, sessionId);
+        var sessionId = await McpSessions.InitializeAsync(http);
+        var request = McpSessions.Request(HttpMethod.Get, sessionId);
         request.Headers.Add("Last-Event-ID", "not-an-id");
 
         using var response = await http.SendAsync(request, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("Last-Event-ID", (await McpHttp.ResponseAsync(response))["error"]!["message"]!.GetValue<string>());
-    }
-
-    internal static async Task<SseStream> OpenAsync(HttpClient http, string sessionId, string? lastEventId = null)
-    {
-        var request = SessionTests.SessionMessage(HttpMethod.Get, sessionId);
-        if (lastEventId is not null)
-        {
-            request.Headers.Add("Last-Event-ID", lastEventId);
-        }
-        return await SseStream.OpenAsync(http, request);
-    }
-
-    internal static async Task SubscribeAsync(HttpClient http, string sessionId)
-    {
-        using var subscribe = await http.SendAsync(McpHttp.SessionRequest(sessionId, "resources/subscribe", new JsonObject { ["uri"] = "prynai://counter" }, id: 2), Ct);
-        Assert.Equal(HttpStatusCode.OK, subscribe.StatusCode);
-    }
-
-    internal static async Task BumpAsync(HttpClient http, string sessionId)
-    {
-        using var bump = await http.SendAsync(McpHttp.SessionRequest(sessionId, "tools/call",
-            new JsonObject { ["name"] = "bump_counter", ["arguments"] = new JsonObject() }, id: 3), Ct);
-        Assert.Equal(HttpStatusCode.OK, bump.StatusCode);
-        await bump.Content.ReadAsStringAsync(Ct);
-        // The change reaches the session through the store's change feed: let it land before the next step.
-        await Task.Delay(150, Ct);
     }
 
     private static async Task ListChangeAsync(PrynaiServerFactory server)

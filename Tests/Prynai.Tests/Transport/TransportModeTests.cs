@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Client;
 using Prynai.Tests.Infrastructure;
-using Prynai.Tests.Tools;
 
 namespace Prynai.Tests.Transport;
 
@@ -22,8 +21,8 @@ public sealed class TransportModeTests
         using var withSession = await http.SendAsync(McpHttp.SessionRequest("some-session", "tools/list", id: 1), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, withSession.StatusCode);
 
-        using var get = await http.SendAsync(SessionTests.SessionMessage(HttpMethod.Get, "some-session"), Ct);
-        using var delete = await http.SendAsync(SessionTests.SessionMessage(HttpMethod.Delete, "some-session"), Ct);
+        using var get = await http.SendAsync(McpSessions.Request(HttpMethod.Get, "some-session"), Ct);
+        using var delete = await http.SendAsync(McpSessions.Request(HttpMethod.Delete, "some-session"), Ct);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, delete.StatusCode);
 
@@ -40,7 +39,7 @@ public sealed class TransportModeTests
         using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["Mcp:StatelessOnly"] = "true" });
         await using var client = await server.ConnectAsync(protocol);
 
-        Assert.Equal(5, await McpSurfaceTests.NumberAsync(client, "add", 2, 3));
+        Assert.Equal(5, await McpClientCalls.NumberAsync(client, "add", 2, 3));
         var summary = await client.CallToolAsync("summarize_via_client_llm", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Ct);
         Assert.StartsWith(summaryStart, summary.StructuredContent!.Value.GetProperty("summary").GetString());
     }
@@ -59,8 +58,8 @@ public sealed class TransportModeTests
         using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["Mcp:EnableLegacySse"] = "true" });
         await using var client = await server.ConnectAsync(mode: HttpTransportMode.Sse);
 
-        Assert.Equal(7, await McpSurfaceTests.NumberAsync(client, "add", 3, 4));
-        Assert.Equal("ok", await McpSurfaceTests.ReadAsync(client, "prynai://status"));
+        Assert.Equal(7, await McpClientCalls.NumberAsync(client, "add", 3, 4));
+        Assert.Equal("ok", await McpClientCalls.ReadTextAsync(client, "prynai://status"));
         var summary = await client.CallToolAsync("summarize_via_client_llm", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Ct);
         Assert.StartsWith("MOCK:", summary.StructuredContent!.Value.GetProperty("summary").GetString());
     }
