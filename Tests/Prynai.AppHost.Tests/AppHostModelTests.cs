@@ -14,7 +14,7 @@ public sealed class AppHostModelTests
     [Theory]
     [InlineData("Process", typeof(RedisServerResource))]
     [InlineData("Container", typeof(RedisResource))]
-    public async Task Cache_RunAs_forces_how_Redis_runs(string runAs, Type expected)
+    public async Task CacheRunAs_ForcesHowRedisRuns(string runAs, Type expected)
     {
         await using var app = await BuildAsync($"--Cache:RunAs={runAs}");
 
@@ -22,7 +22,7 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
-    public async Task UseCosmos_takes_the_account_from_ConnectionStrings_cosmos_and_makes_it_the_servers_store()
+    public async Task UseCosmos_TakesTheAccountFromConnectionStringsCosmos_AndMakesItTheServersStore()
     {
         const string account = "AccountEndpoint=http://127.0.0.1:8081/;AccountKey=a2V5;";
         await using var app = await BuildAsync("--UseCosmos=true", $"--ConnectionStrings:cosmos={account}");
@@ -42,7 +42,7 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
-    public async Task McpReplicas_below_one_is_refused_with_a_clear_message()
+    public async Task McpReplicasBelowOne_IsRefusedWithAClearMessage()
     {
         var error = await Assert.ThrowsAsync<AppHostSettingException>(() => BuildAsync("--McpReplicas=0"));
 
@@ -50,7 +50,7 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
-    public async Task Without_a_container_runtime_or_redis_server_the_cache_says_why_and_the_server_keeps_its_state_in_SQLite()
+    public async Task WithoutAContainerRuntimeOrRedisServer_CacheSaysWhy_AndTheServerKeepsItsStateInSqlite()
     {
         using var path = ProgramsHidden.Create(ProgramsHidden.SdkOnlyMachine);
         await using var app = await BuildAsync($"--PATH={path.Path}");
@@ -69,7 +69,7 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
-    public async Task Without_NodeJs_the_Inspector_says_why()
+    public async Task WithoutNodeJs_InspectorSaysWhy()
     {
         using var path = ProgramsHidden.Create("node", "nodejs", "npm", "npx");
         await using var app = await BuildAsync($"--PATH={path.Path}");
@@ -81,7 +81,7 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
-    public async Task McpReplicas_above_one_without_a_shared_store_is_refused()
+    public async Task McpReplicasAboveOneWithoutASharedStore_IsRefused()
     {
         using var path = ProgramsHidden.Create(ProgramsHidden.SdkOnlyMachine);
 
@@ -91,7 +91,7 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
-    public async Task Without_Redis_Cosmos_DB_is_still_a_store_replicas_share()
+    public async Task WithoutRedis_CosmosDbIsStillAStoreReplicasShare()
     {
         using var path = ProgramsHidden.Create(ProgramsHidden.SdkOnlyMachine);
         await using var app = await BuildAsync($"--PATH={path.Path}", "--McpReplicas=2", "--UseCosmos=true",

@@ -14,7 +14,7 @@ public sealed class AppHostTests(OneReplicaAppHost host)
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task The_server_is_healthy_and_its_healthz_reports_the_redis_store()
+    public async Task Server_IsHealthy_AndItsHealthzReportsTheRedisStore()
     {
         await host.App.ResourceNotifications.WaitForResourceHealthyAsync("cache", Cancellation);
         using var http = host.App.CreateHttpClient("mcp");
@@ -26,7 +26,7 @@ public sealed class AppHostTests(OneReplicaAppHost host)
     }
 
     [Fact]
-    public void Redis_runs_as_a_container_only_when_the_container_runtime_answers()
+    public void Redis_RunsAsAContainer_OnlyWhenTheContainerRuntimeAnswers()
     {
         var model = host.App.Services.GetRequiredService<DistributedApplicationModel>();
         var cache = model.Resources.Single(resource => resource.Name == "cache");
@@ -46,7 +46,7 @@ public sealed class AppHostTests(OneReplicaAppHost host)
     [Theory]
     [InlineData(McpClients.Stateless)]
     [InlineData(McpClients.Session)]
-    public async Task Mcp_works_through_the_AppHosts_endpoint(string protocolVersion)
+    public async Task Mcp_WorksThroughTheAppHostsEndpoint(string protocolVersion)
     {
         await using var client = await McpClients.ConnectAsync(host.McpEndpoint, protocolVersion, cancellationToken: Cancellation);
 
@@ -74,7 +74,7 @@ public sealed class AppHostTests(OneReplicaAppHost host)
     }
 
     [Fact]
-    public async Task The_smoke_resource_started_by_its_command_exits_with_zero()
+    public async Task SmokeResourceStartedByItsCommand_ExitsWithZero()
     {
         var model = host.App.Services.GetRequiredService<DistributedApplicationModel>();
         var smoke = model.Resources.Single(resource => resource.Name == "smoke");
@@ -92,7 +92,7 @@ public sealed class AppHostTests(OneReplicaAppHost host)
     }
 
     [Fact]
-    public async Task The_servers_telemetry_goes_to_the_OTLP_endpoint_the_AppHost_gives_it()
+    public async Task ServersTelemetry_GoesToTheOtlpEndpointTheAppHostGivesIt()
     {
         var server = await host.App.ResourceNotifications.WaitForResourceHealthyAsync("mcp", Cancellation);
         var environment = server.Snapshot.EnvironmentVariables.ToDictionary(variable => variable.Name, variable => variable.Value);
@@ -111,7 +111,7 @@ public sealed class AppHostTests(OneReplicaAppHost host)
     }
 
     [Fact]
-    public void Without_UseCosmos_the_AppHost_runs_redis_the_server_and_the_smoke_client_and_no_Cosmos_DB()
+    public void WithoutUseCosmos_AppHostRunsRedisTheServerAndTheSmokeClient_AndNoCosmosDb()
     {
         var names = host.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Select(resource => resource.Name).ToList();
         Assert.Contains("cache", names);

@@ -17,7 +17,7 @@ public sealed partial class BareMachineTests : IDisposable
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task The_dashboard_and_a_healthy_server_on_SQLite_start_Redis_and_the_Inspector_say_why_not_and_CtrlC_leaves_no_process()
+    public async Task BareMachine_DashboardAndAHealthyServerOnSqliteStart_RedisAndTheInspectorSayWhyNot_AndCtrlCLeavesNoProcess()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "reads the AppHost's processes from /proc");
         await using var host = AppHostProcess.Start(_path.Path);
@@ -72,7 +72,7 @@ public sealed partial class BareMachineTests : IDisposable
     [Theory]
     [InlineData("--McpReplicas=2", "McpReplicas=2 needs a store the replicas share, and Redis cannot run here")]
     [InlineData("--Cache:RunAs=Process", "Cache:RunAs=Process, but redis-server is not on PATH.")]
-    public async Task A_setting_this_machine_cannot_serve_stops_the_AppHost_with_one_line(string setting, string line)
+    public async Task SettingThisMachineCannotServe_StopsTheAppHostWithOneLine(string setting, string line)
     {
         await using var host = AppHostProcess.Start(_path.Path, setting);
 

@@ -16,7 +16,7 @@ public sealed class InspectorTests(OneReplicaAppHost host)
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task The_Inspector_started_from_the_dashboard_serves_its_page_pointed_at_the_server_and_reaches_it()
+    public async Task InspectorStartedFromTheDashboard_ServesItsPagePointedAtTheServer_AndReachesIt()
     {
         var model = host.App.Services.GetRequiredService<DistributedApplicationModel>();
         var inspector = Assert.IsType<McpInspectorResource>(model.Resources.Single(resource => resource.Name == "inspector"));

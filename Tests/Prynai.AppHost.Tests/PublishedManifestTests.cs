@@ -17,7 +17,7 @@ public sealed class PublishedManifestTests
     [Theory]
     [InlineData("--publisher manifest --output-path {0}/aspire-manifest.json")]
     [InlineData("--operation publish --step publish-manifest --output-path {0}")]
-    public async Task The_committed_manifest_is_what_the_AppHost_publishes(string arguments)
+    public async Task CommittedManifest_IsWhatTheAppHostPublishes(string arguments)
     {
         var output = Directory.CreateTempSubdirectory("prynai-manifest");
         try
@@ -46,7 +46,7 @@ public sealed class PublishedManifestTests
     /// its model (the Azure flavour's Container Apps environment writes Bicep). It succeeds and writes nothing.
     /// </summary>
     [Fact]
-    public async Task Aspire_publish_of_the_local_flavour_succeeds_and_writes_nothing()
+    public async Task AspirePublishOfTheLocalFlavour_Succeeds_AndWritesNothing()
     {
         var output = Path.Combine(Path.GetTempPath(), $"prynai-publish-{Guid.NewGuid():N}");
         try
@@ -66,7 +66,7 @@ public sealed class PublishedManifestTests
 
     /// <summary>The manifest's server port is the one the image listens on and the Azure flavour's probes use.</summary>
     [Fact]
-    public void The_servers_http_endpoint_is_published_on_the_images_port()
+    public void ServersHttpEndpoint_IsPublishedOnTheImagesPort()
     {
         var server = Resources(Path.Combine(RepositoryRoot, "aspire-manifest.json"))["mcp"];
 

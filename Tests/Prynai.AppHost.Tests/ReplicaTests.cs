@@ -15,7 +15,7 @@ public sealed class ReplicaTests(TwoReplicaAppHost host)
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Concurrent_bump_counter_calls_on_both_replicas_sum_exactly()
+    public async Task ConcurrentBumpCounterCallsOnBothReplicas_SumExactly()
     {
         await using var client = await McpClients.ConnectAsync(host.McpEndpoint, McpClients.Stateless, newConnectionPerRequest: true, cancellationToken: Cancellation);
         await client.CallToolAsync("set_counter", new Dictionary<string, object?> { ["value"] = 0 }, cancellationToken: Cancellation);
@@ -35,7 +35,7 @@ public sealed class ReplicaTests(TwoReplicaAppHost host)
     }
 
     [Fact]
-    public async Task A_2025_11_25_session_keeps_working_whichever_replica_serves_it()
+    public async Task Session20251125_KeepsWorking_WhicheverReplicaServesIt()
     {
         await using var client = await McpClients.ConnectAsync(host.McpEndpoint, McpClients.Session, newConnectionPerRequest: true, cancellationToken: Cancellation);
         Assert.Equal(McpClients.Session, client.NegotiatedProtocolVersion);

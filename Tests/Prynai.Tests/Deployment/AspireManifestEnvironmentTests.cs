@@ -41,7 +41,7 @@ public sealed class AspireManifestEnvironmentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_server_reports_healthy_on_the_redis_it_was_given()
+    public async Task Server_ReportsHealthy_OnTheRedisItWasGiven()
     {
         using var http = new HttpClient { BaseAddress = _server.BaseAddress };
         var health = await http.GetStringAsync("/healthz", TestContext.Current.CancellationToken);
@@ -51,7 +51,7 @@ public sealed class AspireManifestEnvironmentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Behind_the_ingress_the_challenge_names_the_public_https_metadata_url()
+    public async Task BehindTheIngress_ChallengeNamesThePublicHttpsMetadataUrl()
     {
         using var http = new HttpClient();
         using var request = McpHttp.StatelessRequest("tools/list");
@@ -68,7 +68,7 @@ public sealed class AspireManifestEnvironmentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_smoke_job_with_its_manifest_environment_passes_against_it()
+    public async Task SmokeJobWithItsManifestEnvironment_PassesAgainstIt()
     {
         var environment = _manifest.ResolvedEnvironment("smoke", ManifestValues(_server.Port, serverUrl: _server.BaseAddress.ToString().TrimEnd('/')))
             .ToDictionary(pair => pair.Key, pair => (string?)pair.Value);

@@ -13,7 +13,7 @@ public sealed class AspireManifestTests
     private readonly AspireManifest _manifest = AspireManifest.Load();
 
     [Fact]
-    public void It_describes_the_AppHosts_resources_with_their_types()
+    public void Manifest_DescribesTheAppHostsResourcesWithTheirTypes()
     {
         // The local flavour's manifest (AppHost built without PrynaiAzure): Redis as a container with a generated
         // password, the server and the smoke client as projects. The Azure flavour's (Container Apps, Azure Managed
@@ -38,7 +38,7 @@ public sealed class AspireManifestTests
     [Theory]
     [InlineData("mcp", "McpServer/McpServer.csproj")]
     [InlineData("smoke", "SmokeClient/SmokeClient.csproj")]
-    public void Projects_point_at_the_projects_in_this_repository(string resource, string path)
+    public void Projects_PointAtTheProjectsInThisRepository(string resource, string path)
     {
         Assert.Equal(path, _manifest.Resource(resource)["path"]!.GetValue<string>());
         Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, path)), path);
@@ -46,7 +46,7 @@ public sealed class AspireManifestTests
     }
 
     [Fact]
-    public void The_server_is_reachable_from_outside_over_http_and_https_and_the_smoke_job_listens_nowhere()
+    public void Server_IsReachableFromOutsideOverHttpAndHttps_AndTheSmokeJobListensNowhere()
     {
         var bindings = _manifest.Resource("mcp")["bindings"]!.AsObject();
         Assert.Equal(["http", "https"], bindings.Select(pair => pair.Key).Order());
@@ -60,7 +60,7 @@ public sealed class AspireManifestTests
     }
 
     [Fact]
-    public void Every_expression_refers_to_something_the_manifest_defines()
+    public void EveryExpression_RefersToSomethingTheManifestDefines()
     {
         foreach (var (path, value) in _manifest.AllStrings())
         {
@@ -93,7 +93,7 @@ public sealed class AspireManifestTests
     }
 
     [Fact]
-    public void Every_variable_given_to_the_server_is_one_it_reads()
+    public void EveryVariableGivenToTheServer_IsOneItReads()
     {
         // Set by Aspire for every .NET project, read by the OpenTelemetry SDK and ASP.NET Core themselves.
         string[] platform = ["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EXCEPTION_LOG_ATTRIBUTES", "OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EVENT_LOG_ATTRIBUTES",
@@ -116,7 +116,7 @@ public sealed class AspireManifestTests
     }
 
     [Fact]
-    public void The_smoke_job_gets_the_public_endpoint_and_client_credentials_under_the_names_the_client_reads()
+    public void SmokeJob_GetsThePublicEndpointAndClientCredentials_UnderTheNamesTheClientReads()
     {
         Assert.Equal(["smoke", "--auth", "entra"], _manifest.Arguments("smoke"));
         var environment = _manifest.Environment("smoke");

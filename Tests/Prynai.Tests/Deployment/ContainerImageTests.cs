@@ -10,7 +10,7 @@ namespace Prynai.Tests.Deployment;
 public sealed class ContainerImageTests
 {
     [Fact]
-    public async Task The_server_image_is_chiseled_non_root_and_listens_on_8080()
+    public async Task ServerImage_IsChiseledNonRoot_AndListensOn8080()
     {
         var config = await ContainerConfigAsync("McpServer/McpServer.csproj");
 
@@ -28,7 +28,7 @@ public sealed class ContainerImageTests
     }
 
     [Fact]
-    public async Task The_smoke_client_image_is_a_chiseled_runtime_image()
+    public async Task SmokeClientImage_IsAChiseledRuntimeImage()
     {
         var config = await ContainerConfigAsync("SmokeClient/SmokeClient.csproj");
 
@@ -37,7 +37,7 @@ public sealed class ContainerImageTests
     }
 
     [Fact]
-    public async Task The_server_is_published_ReadyToRun_for_a_runtime_and_built_without_it()
+    public async Task Server_IsPublishedReadyToRunForARuntime_AndBuiltWithoutIt()
     {
         // The image build names its runtime (deploy/rollout.ps1: --os linux --arch x64); build, test and run name none.
         Assert.Equal("true", await ServerPropertyAsync("PublishReadyToRun", "-p:RuntimeIdentifier=linux-x64"));

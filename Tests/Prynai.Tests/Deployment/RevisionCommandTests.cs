@@ -77,7 +77,7 @@ public sealed class RevisionCommandTests
     [Theory]
     [InlineData("rollback")]
     [InlineData("status")]
-    public async Task TakesNoArguments(string command)
+    public async Task Command_GivenAnArgument_ExitsWith2AndCallsNothing(string command)
     {
         using var rollout = WithRevisions();
 

@@ -201,7 +201,7 @@ public sealed class RolloutCommandTests
     [Theory]
     [InlineData("rollout")]
     [InlineData("stage")]
-    public async Task TakesNoArguments(string command)
+    public async Task Command_GivenAnArgument_ExitsWith2AndCallsNothing(string command)
     {
         using var rollout = new RolloutHarness();
 

@@ -17,7 +17,7 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
     private TestOidcIssuer Issuer => fixture.Issuer;
 
     [Fact]
-    public async Task A_token_is_validated_once_and_then_answered_from_the_cache()
+    public async Task Token_IsValidatedOnce_ThenAnsweredFromTheCache()
     {
         var validations = new ValidationCounter();
         using var server = Server(validations);
@@ -34,7 +34,7 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task With_a_cache_size_of_zero_every_request_is_validated()
+    public async Task CacheSizeOfZero_ValidatesEveryRequest()
     {
         var validations = new ValidationCounter();
         using var server = Server(validations, new() { ["Auth:TokenCacheSize"] = "0" });
@@ -50,7 +50,7 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_cached_token_is_refused_once_it_expires()
+    public async Task CachedToken_IsRefusedOnceItExpires()
     {
         using var server = Server(settings: new() { ["Auth:ClockSkew"] = "00:00:00" });
         var expires = DateTime.UtcNow.AddSeconds(3);
@@ -73,7 +73,7 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_cached_token_whose_signing_key_was_withdrawn_is_refused_after_the_keys_are_refreshed()
+    public async Task CachedTokenWhoseSigningKeyWasWithdrawn_IsRefusedAfterTheKeysAreRefreshed()
     {
         await using var issuer = await TestOidcIssuer.StartAsync();
         using var server = new PrynaiServerFactory(new Dictionary<string, string?>
@@ -109,7 +109,7 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task Refused_tokens_and_anonymous_requests_are_never_cached()
+    public async Task RefusedTokensAndAnonymousRequests_AreNeverCached()
     {
         var validations = new ValidationCounter();
         using var server = Server(validations);
@@ -130,7 +130,7 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_tenant_outside_the_allow_list_is_refused_every_time()
+    public async Task TenantOutsideTheAllowList_IsRefusedEveryTime()
     {
         using var server = Server(settings: new() { ["Auth:AllowedTenants:0"] = "99999999-9999-9999-9999-999999999999" });
         var token = Issuer.Mint();
@@ -145,7 +145,7 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_cached_caller_without_the_required_role_is_still_forbidden_with_insufficient_scope()
+    public async Task CachedCallerWithoutTheRequiredRole_IsStillForbiddenWithInsufficientScope()
     {
         using var server = Server(settings: new() { ["Auth:RequiredAppRoles:0"] = "MCP.Access" });
         var allowed = Issuer.Mint(roles: ["MCP.Access"]);
@@ -163,7 +163,7 @@ public sealed class BearerTicketCacheTests(IssuerFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public void The_cached_caller_cannot_be_changed_by_a_request_but_can_be_copied()
+    public void CachedCaller_CannotBeChangedByARequest_ButCanBeCopied()
     {
         var validated = new CaseSensitiveClaimsIdentity([new Claim("sub", "caller"), new Claim("roles", "MCP.Access")], "AuthenticationTypes.Federation", "name", "roles");
         var principal = new ReadOnlyClaimsPrincipal(new ReadOnlyClaimsIdentity(validated));

@@ -16,7 +16,7 @@ public sealed class EntraTokenTests(IssuerFixture fixture) : IClassFixture<Issue
     private const string MetadataClient = "entra-in-process";
 
     [Fact]
-    public async Task A_tenants_v1_and_v2_tokens_are_accepted_and_other_issuers_refused()
+    public async Task TenantsV1AndV2Tokens_AreAccepted_AndOtherIssuersRefused()
     {
         // Identity.Web keeps one issuer validator per authority for the process: a tenant of this test's own.
         var tenant = Guid.NewGuid().ToString();
@@ -41,7 +41,7 @@ public sealed class EntraTokenTests(IssuerFixture fixture) : IClassFixture<Issue
     }
 
     [Fact]
-    public async Task A_multi_tenant_app_accepts_allowed_tenants_only()
+    public async Task MultiTenantApp_AcceptsAllowedTenantsOnly()
     {
         var allowed = Guid.NewGuid().ToString();
         var stranger = Guid.NewGuid().ToString();

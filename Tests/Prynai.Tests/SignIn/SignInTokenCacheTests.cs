@@ -15,7 +15,7 @@ namespace Prynai.Tests.SignIn;
 public sealed class SignInTokenCacheTests(SignInFixture fixture)
 {
     [Fact]
-    public async Task A_cached_sign_in_token_stops_working_as_soon_as_its_grant_is_revoked()
+    public async Task CachedSignInToken_StopsWorking_AsSoonAsItsGrantIsRevoked()
     {
         var access = (await fixture.SignInAsync(SignInFixture.Bob))["access_token"]!.GetValue<string>();
         var cache = fixture.Server.Services.GetRequiredService<BearerTicketCache>();
@@ -35,7 +35,7 @@ public sealed class SignInTokenCacheTests(SignInFixture fixture)
     }
 
     [Fact]
-    public async Task A_cached_sign_in_token_is_refused_at_another_base_url()
+    public async Task CachedSignInToken_IsRefusedAtAnotherBaseUrl()
     {
         var access = (await fixture.SignInAsync(SignInFixture.Bob))["access_token"]!.GetValue<string>();
         using (var ok = await fixture.CallMcpAsync(access))
@@ -54,7 +54,7 @@ public sealed class SignInTokenCacheTests(SignInFixture fixture)
     }
 
     [Fact]
-    public async Task An_upstream_token_on_a_sign_in_server_is_validated_once_by_the_issuer_scheme()
+    public async Task UpstreamTokenOnASignInServer_IsValidatedOnceByTheIssuerScheme()
     {
         var token = fixture.StandIn.Authority.Mint(SignInFixture.Audience, new Dictionary<string, object>
         {

@@ -9,15 +9,15 @@ public sealed class ConnectionSettingsTests
         name => variables.FirstOrDefault(variable => variable.Name == name).Value;
 
     [Fact]
-    public void The_option_wins_over_every_variable() =>
+    public void Option_WinsOverEveryVariable() =>
         Assert.Equal("http://a/mcp", ConnectionSettings.ResolveUrl("http://a/mcp", Variables(("PRYNAI_MCP_URL", "http://b/mcp"), ("services__mcp__http__0", "http://c"))));
 
     [Fact]
-    public void PRYNAI_MCP_URL_wins_over_service_discovery() =>
+    public void PrynaiMcpUrlVariable_WinsOverServiceDiscovery() =>
         Assert.Equal("http://b/mcp", ConnectionSettings.ResolveUrl(null, Variables(("PRYNAI_MCP_URL", "http://b/mcp"), ("services__mcp__http__0", "http://c"))));
 
     [Fact]
-    public void Aspire_service_discovery_prefers_https_and_appends_the_endpoint_path()
+    public void AspireServiceDiscovery_PrefersHttps_AndAppendsTheEndpointPath()
     {
         Assert.Equal("https://mcp.example/mcp", ConnectionSettings.ResolveUrl(null,
             Variables(("services__mcp__http__0", "http://mcp.internal.example"), ("services__mcp__https__0", "https://mcp.example/"))));
@@ -25,6 +25,6 @@ public sealed class ConnectionSettingsTests
     }
 
     [Fact]
-    public void Without_anything_it_is_the_local_server() =>
+    public void WithoutAnything_IsTheLocalServer() =>
         Assert.Equal(ConnectionSettings.DefaultUrl, ConnectionSettings.ResolveUrl(null, Variables()));
 }

@@ -61,7 +61,7 @@ public sealed class TlsRedisTests
     }
 
     [Fact]
-    public async Task Without_the_CA_the_Redis_certificate_is_not_trusted_and_the_server_says_so()
+    public async Task WithoutTheCa_RedisCertificateIsNotTrusted_AndTheServerSaysSo()
     {
         await using var redis = await RedisServer.StartAsync(password: AccessKey, tls: true);
         var settings = Settings(redis);
@@ -77,7 +77,7 @@ public sealed class TlsRedisTests
     }
 
     [Fact]
-    public async Task A_CA_file_that_does_not_exist_stops_the_server_naming_the_setting()
+    public async Task MissingCaFile_StopsTheServer_NamingTheSetting()
     {
         await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?>
         {

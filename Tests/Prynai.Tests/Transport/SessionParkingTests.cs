@@ -17,7 +17,7 @@ public sealed class SessionParkingTests : IDisposable
     private ResidentSessions Table => _server.Services.GetRequiredService<ResidentSessions>();
 
     [Fact]
-    public async Task An_idle_session_leaves_memory_and_its_next_request_brings_it_back()
+    public async Task IdleSession_LeavesMemory_AndItsNextRequestBringsItBack()
     {
         var http = _server.CreateClient();
         var sessionId = await OpenSessionAsync(http);
@@ -31,7 +31,7 @@ public sealed class SessionParkingTests : IDisposable
     }
 
     [Fact]
-    public async Task The_log_level_a_client_chose_survives_parking()
+    public async Task LogLevelAClientChose_SurvivesParking()
     {
         var http = _server.CreateClient();
         var sessionId = await OpenSessionAsync(http);
@@ -49,7 +49,7 @@ public sealed class SessionParkingTests : IDisposable
     }
 
     [Fact]
-    public async Task Requests_racing_the_park_all_succeed()
+    public async Task RequestsRacingThePark_AllSucceed()
     {
         var http = _server.CreateClient();
         var sessionId = await OpenSessionAsync(http);
@@ -67,7 +67,7 @@ public sealed class SessionParkingTests : IDisposable
     }
 
     [Fact]
-    public async Task A_session_with_an_open_stream_stays_in_memory()
+    public async Task SessionWithAnOpenStream_StaysInMemory()
     {
         var http = _server.CreateClient();
         var sessionId = await OpenSessionAsync(http);

@@ -15,7 +15,7 @@ public sealed class StatelessServerPoolTests : IDisposable
     private readonly PrynaiServerFactory _server = new();
 
     [Fact]
-    public async Task A_log_level_asked_for_by_one_request_does_not_apply_to_the_next()
+    public async Task LogLevelAskedForByOneRequest_DoesNotApplyToTheNext()
     {
         var http = _server.CreateClient();
         for (var round = 0; round < 3; round++)
@@ -31,7 +31,7 @@ public sealed class StatelessServerPoolTests : IDisposable
     }
 
     [Fact]
-    public async Task A_client_capability_of_one_request_is_not_assumed_for_the_next()
+    public async Task ClientCapabilityOfOneRequest_IsNotAssumedForTheNext()
     {
         var http = _server.CreateClient();
         for (var round = 0; round < 3; round++)
@@ -45,7 +45,7 @@ public sealed class StatelessServerPoolTests : IDisposable
     }
 
     [Fact]
-    public void Pooled_servers_share_one_set_of_options_without_the_session_reply_routing()
+    public void PooledServers_ShareOneSetOfOptions_WithoutTheSessionReplyRouting()
     {
         var options = _server.Services.GetRequiredService<StatelessServerOptions>();
 

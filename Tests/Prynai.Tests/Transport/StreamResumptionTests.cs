@@ -12,7 +12,7 @@ namespace Prynai.Tests.Transport;
 public sealed class StreamResumptionTests
 {
     [Fact]
-    public async Task A_second_GET_after_the_first_closed_streams_notifications()
+    public async Task SecondGetAfterTheFirstClosed_StreamsNotifications()
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
@@ -33,7 +33,7 @@ public sealed class StreamResumptionTests
     }
 
     [Fact]
-    public async Task Resuming_with_Last_Event_ID_replays_what_was_missed_then_streams_on()
+    public async Task ResumingWithLastEventId_ReplaysWhatWasMissed_ThenStreamsOn()
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
@@ -62,7 +62,7 @@ public sealed class StreamResumptionTests
     }
 
     [Fact]
-    public async Task Resuming_from_a_later_event_replays_only_what_follows_it()
+    public async Task ResumingFromALaterEvent_ReplaysOnlyWhatFollowsIt()
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
@@ -86,7 +86,7 @@ public sealed class StreamResumptionTests
     }
 
     [Fact]
-    public async Task Resuming_while_the_old_stream_still_looks_open_takes_it_over()
+    public async Task ResumingWhileTheOldStreamStillLooksOpen_TakesItOver()
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
@@ -103,7 +103,7 @@ public sealed class StreamResumptionTests
     }
 
     [Fact]
-    public async Task Only_the_configured_number_of_events_is_kept_for_replay()
+    public async Task ReplayBuffer_KeepsOnlyTheConfiguredNumberOfEvents()
     {
         using var server = new PrynaiServerFactory(new Dictionary<string, string?> { ["Mcp:ReplayMaxEvents"] = "2" });
         var http = server.CreateClient();
@@ -128,7 +128,7 @@ public sealed class StreamResumptionTests
     }
 
     [Fact]
-    public async Task After_the_replay_window_nothing_is_recorded_and_the_session_may_park()
+    public async Task AfterTheReplayWindow_NothingIsRecorded_AndTheSessionMayPark()
     {
         using var server = new PrynaiServerFactory(new Dictionary<string, string?>
         {
@@ -152,7 +152,7 @@ public sealed class StreamResumptionTests
     }
 
     [Fact]
-    public async Task A_stream_yields_only_to_one_that_started_later_wherever_it_is()
+    public async Task Stream_YieldsOnlyToOneThatStartedLater_WhereverItIs()
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
@@ -185,7 +185,7 @@ public sealed class StreamResumptionTests
     }
 
     [Fact]
-    public async Task A_malformed_Last_Event_ID_is_400()
+    public async Task MalformedLastEventId_Is400()
     {
         using var server = new PrynaiServerFactory();
         var http = server.CreateClient();
