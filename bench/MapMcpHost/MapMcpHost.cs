@@ -1,6 +1,7 @@
 using ModelContextProtocol.AspNetCore;
 using Prynai.McpServer;
 using Prynai.McpServer.Configuration;
+using Prynai.McpServer.Notifications;
 using Prynai.McpServer.State;
 
 namespace Prynai.Bench.MapMcpHost;
@@ -19,6 +20,7 @@ public static class MapMcpHost
 
         builder.AddServiceDefaults();
         builder.AddPrynaiState();
+        builder.AddPrynaiNotifications();
         builder.Services.AddAuthorization();
         builder.AddPrynaiMcp().WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
 
