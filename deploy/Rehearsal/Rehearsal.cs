@@ -177,14 +177,29 @@ public static partial class Rehearsal
             {
                 throw new TimeoutException($"nginx did not send requests to {name} after the reload");
             }
-            using var request = McpWire.Stateless("resources/read", new JsonObject { ["uri"] = "prynai://server-info" }, "prynai://server-info");
-            // A connection of its own each time: a kept-alive one may belong to a worker the reload is retiring, which
-            // closes it under the next request (the probe asks nginx, it is not one of the measured clients).
-            request.Headers.ConnectionClose = true;
+            inARow = await ServingRevisionAsync(calls, cancellationToken) == name ? inARow + 1 : 0;
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The revision answering through nginx, or null when the probe's connection failed: while a reload retires the
+    /// old workers, a connection one of them had accepted is reset. The probe is not one of the measured clients, so
+    /// it asks again (a connection of its own each time) instead of failing the rehearsal.
+    /// </summary>
+    private static async Task<string?> ServingRevisionAsync(HttpClient calls, CancellationToken cancellationToken)
+    {
+        using var request = McpWire.Stateless("resources/read", new JsonObject { ["uri"] = "prynai://server-info" }, "prynai://server-info");
+        request.Headers.ConnectionClose = true;
+        try
+        {
             using var response = await calls.SendAsync(request, cancellationToken);
             var text = (await McpWire.ResponseAsync(response, cancellationToken))?["result"]?["contents"]?[0]?["text"]?.GetValue<string>();
-            inARow = text is not null && JsonNode.Parse(text)?["revision"]?.GetValue<string>() == name ? inARow + 1 : 0;
-            await Task.Delay(50, cancellationToken);
+            return text is null ? null : JsonNode.Parse(text)?["revision"]?.GetValue<string>();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
         }
     }
 
