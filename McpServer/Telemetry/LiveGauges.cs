@@ -3,8 +3,11 @@ using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.McpServer.Telemetry;
 
-/// <summary>Registers the gauges read from live state: handshake sessions and subscriptions/listen streams on this replica.</summary>
-internal sealed class LiveGauges(PrynaiTelemetry telemetry, ListenSubscriptions listeners, ResidentSessions? sessions = null) : IHostedService
+/// <summary>
+/// Registers the gauges read from live state on this replica: handshake sessions (with the HTTP transport) and
+/// subscriptions/listen streams (with notifications).
+/// </summary>
+internal sealed class LiveGauges(PrynaiTelemetry telemetry, ListenSubscriptions? listeners = null, ResidentSessions? sessions = null) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -12,7 +15,10 @@ internal sealed class LiveGauges(PrynaiTelemetry telemetry, ListenSubscriptions 
         {
             telemetry.ObserveGauge("prynai.sessions.live", "{session}", "Handshake (initialize) sessions held by this replica.", () => sessions.Count);
         }
-        telemetry.ObserveGauge("prynai.listen.streams", "{stream}", "Open subscriptions/listen streams on this replica.", () => listeners.Count);
+        if (listeners is not null)
+        {
+            telemetry.ObserveGauge("prynai.listen.streams", "{stream}", "Open subscriptions/listen streams on this replica.", () => listeners.Count);
+        }
         return Task.CompletedTask;
     }
 
