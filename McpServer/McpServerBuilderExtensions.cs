@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelContextProtocol.Protocol;
 using Prynai.McpServer.Notifications;
 using Prynai.McpServer.Prompts;
@@ -7,7 +8,6 @@ using Prynai.McpServer.Security;
 using Prynai.McpServer.Support;
 using Prynai.McpServer.Tasks;
 using Prynai.McpServer.Telemetry;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prynai.McpServer.Tools;
 using Prynai.McpServer.Transport;
 using Prynai.McpServer.Transport.Sessions;

@@ -34,8 +34,8 @@ internal static partial class InspectorPackages
         };
         start.Environment["PATH"] = searchPath; // npm's own `#!/usr/bin/env node` runs on the Node that will run the Inspector
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{npm} did not start.");
-        process.OutputDataReceived += (_, line) => { if (line.Data is { Length: > 0 } text) logger.NpmOutput(text); };
-        process.ErrorDataReceived += (_, line) => { if (line.Data is { Length: > 0 } text) logger.NpmOutput(text); };
+        process.OutputDataReceived += (_, line) => { if (line.Data is { Length: > 0 } text) { logger.NpmOutput(text); } };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is { Length: > 0 } text) { logger.NpmOutput(text); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Prynai.McpServer.Security.Authentication;
 
 namespace Prynai.McpServer.Security;
 

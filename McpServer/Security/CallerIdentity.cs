@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Prynai.McpServer.Security.Authentication;
 
 namespace Prynai.McpServer.Security;
 

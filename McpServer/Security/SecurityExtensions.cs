@@ -1,8 +1,10 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Prynai.McpServer.Resources;
+using Prynai.McpServer.Security.Authentication;
+using Prynai.McpServer.Security.RequestChecks;
 using Prynai.McpServer.Transport;
 
 namespace Prynai.McpServer.Security;

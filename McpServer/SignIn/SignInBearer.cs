@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Prynai.McpServer.Security;
+using Prynai.McpServer.Security.Authentication;
 using Prynai.McpServer.SignIn.Tokens;
 
 namespace Prynai.McpServer.SignIn;

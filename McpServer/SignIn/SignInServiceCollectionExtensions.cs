@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Server;
 using Prynai.McpServer.Security;
+using Prynai.McpServer.Security.Authentication;
 using Prynai.McpServer.SignIn.Authorization;
 using Prynai.McpServer.SignIn.Clients;
 using Prynai.McpServer.SignIn.Tokens;

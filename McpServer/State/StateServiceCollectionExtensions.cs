@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Prynai.McpServer.State.Stores;
 using Prynai.McpServer.Telemetry;
 using StackExchange.Redis;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Prynai.McpServer.State;
+using Prynai.McpServer.State.Stores;
 using Prynai.McpServer.Support.Data;
 using Prynai.McpServer.Support.Tools;
 

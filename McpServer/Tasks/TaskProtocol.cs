@@ -4,8 +4,8 @@ using System.Text.Json.Serialization;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using Prynai.McpServer.Transport.Validation;
 using Prynai.McpServer.Transport;
+using Prynai.McpServer.Transport.Validation;
 
 namespace Prynai.McpServer.Tasks;
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.State;
+using Prynai.McpServer.State.Stores;
 using Prynai.McpServer.Tasks.Stores;
 using Prynai.McpServer.Transport;
 using StackExchange.Redis;

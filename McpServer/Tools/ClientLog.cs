@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ModelContextProtocol.Protocol;
-using Prynai.McpServer.Transport;
 using ModelContextProtocol.Server;
+using Prynai.McpServer.Transport;
 using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.McpServer.Tools;

@@ -92,7 +92,7 @@ public sealed class DomainSmokeRun(ConnectionSettings settings, SmokeReport repo
         var empty = await CallAsync(client, "get_data_usage", new() { ["customer_id"] = customerId, ["from"] = "2000-01-01", ["to"] = "2000-01-31" }, cancellationToken);
         report.Check(empty.GetProperty("days").GetArrayLength() == 0, "usage without data", "a range before the customer joined should have no days");
         var reversed = await _schemas.CallAsync(client, "get_data_usage", new Dictionary<string, object?>
-            { ["customer_id"] = customerId, ["from"] = "2026-10-31", ["to"] = "2026-10-01" }, cancellationToken);
+        { ["customer_id"] = customerId, ["from"] = "2026-10-31", ["to"] = "2026-10-01" }, cancellationToken);
         return report.Check(reversed.IsError == true, "usage dates", "a reversed date range should be a tool error");
     }
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.Authentication;
 
 /// <summary>The bearer schemes this server has, decided from configuration when it starts.</summary>
 internal sealed record BearerSchemes(bool Issuer, bool DevelopmentTokens, bool SignIn = false)
@@ -22,7 +22,7 @@ internal sealed record BearerSchemes(bool Issuer, bool DevelopmentTokens, bool S
     /// </summary>
     public string For(string? tokenIssuer, HttpRequest? request = null) =>
         SignIn && tokenIssuer is not null && request is not null && tokenIssuer == Prynai.McpServer.SignIn.SignInUrls.Issuer(request) ? Prynai.McpServer.SignIn.SignInBearer.Scheme
-        : DevelopmentTokens && (!Issuer || tokenIssuer == Security.DevelopmentTokens.Issuer) ? Security.DevelopmentTokens.Scheme
+        : DevelopmentTokens && (!Issuer || tokenIssuer == Authentication.DevelopmentTokens.Issuer) ? Authentication.DevelopmentTokens.Scheme
         : IdentityWebBearer.Scheme;
 }
 

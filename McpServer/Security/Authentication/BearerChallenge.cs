@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.Authentication;
 
 /// <summary>Why a request was not authenticated or authorized; also the "reason" tag of the auth-failure metric.</summary>
 public enum AuthFailureReason

@@ -4,10 +4,11 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Prynai.McpServer.Security.RequestChecks;
 using Prynai.McpServer.SignIn;
 using Prynai.McpServer.SignIn.Tokens;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.Authentication;
 
 /// <summary>
 /// Who a bearer token proved to be, kept per exact token string after the scheme that validated it (Identity.Web's,

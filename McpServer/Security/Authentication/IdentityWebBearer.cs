@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.Authentication;
 
 /// <summary>
 /// Bearer tokens from Microsoft Entra ID, or from any OpenID Connect issuer, validated by Microsoft.Identity.Web

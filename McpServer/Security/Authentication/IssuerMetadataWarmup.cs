@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.Authentication;
 
 /// <summary>
 /// Fetches the token issuer's metadata and signing keys in the background as the server starts, so the first

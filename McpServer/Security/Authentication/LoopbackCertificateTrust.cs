@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.Authentication;
 
 /// <summary>
 /// Trusts one more certificate — <see cref="AuthOptions.TrustedLoopbackCertificate"/>, a local stand-in issuer's

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.Authentication;
 
 /// <summary>
 /// The default scheme (<see cref="BearerSchemes.Selector"/>): sends each bearer token to the scheme that can validate

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features.Authentication;
 using Prynai.McpServer.Transport;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.Authentication;
 
 /// <summary>
 /// ASP.NET Core's authentication middleware, except on the MCP routes, where only the default (bearer) scheme

@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Prynai.McpServer.Security.Authentication;
 using Prynai.McpServer.Transport;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.RequestChecks;
 
 /// <summary>
 /// The rate limits of the MCP routes: a token bucket per caller (the token's app or subject id, else the client

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.RequestChecks;
 
 /// <summary>
 /// On Azure Container Apps (which sets CONTAINER_APP_ENV_DNS_SUFFIX), allows the app's own domain and its revision

@@ -1,4 +1,4 @@
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.RequestChecks;
 
 /// <summary>
 /// Trusting a reverse proxy's X-Forwarded-Proto/Host/For (section <c>Security:ForwardedHeaders</c>), e.g. Azure

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.RequestChecks;
 
 /// <summary>Abuse limits on the MCP routes (section <c>Security:RateLimit</c>).</summary>
 public sealed class RateLimitOptions

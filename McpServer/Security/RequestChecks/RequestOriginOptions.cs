@@ -1,4 +1,4 @@
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.RequestChecks;
 
 /// <summary>
 /// DNS-rebinding protection for the MCP routes (section <c>Security</c>). Loopback hosts and origins are always

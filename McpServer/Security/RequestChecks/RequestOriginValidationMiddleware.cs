@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using Prynai.McpServer.Transport;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.RequestChecks;
 
 /// <summary>
 /// Refuses (403) an MCP request whose Host or Origin is not allowed, so a web page reached through DNS rebinding

@@ -1,6 +1,7 @@
+using Prynai.McpServer.Security.Authentication;
 using Prynai.McpServer.Transport;
 
-namespace Prynai.McpServer.Security;
+namespace Prynai.McpServer.Security.RequestChecks;
 
 /// <summary>
 /// A token in the URL (<c>?access_token=</c>) ends up in logs, proxies and browser history, so an MCP request that

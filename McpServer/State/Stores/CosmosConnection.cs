@@ -3,7 +3,7 @@ using Azure.Identity;
 using Microsoft.Azure.Cosmos;
 using Prynai.McpServer.Configuration;
 
-namespace Prynai.McpServer.State;
+namespace Prynai.McpServer.State.Stores;
 
 /// <summary>
 /// A Cosmos DB client from <c>ConnectionStrings:cosmos</c> (Aspire's name): <c>AccountEndpoint=…;AccountKey=…</c>

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Prynai.McpServer.State;
+namespace Prynai.McpServer.State.Stores;
 
 /// <summary>The Cosmos DB store (section <c>State:Cosmos</c>), used when <c>ConnectionStrings:cosmos</c> is set.</summary>
 public sealed class CosmosStateOptions

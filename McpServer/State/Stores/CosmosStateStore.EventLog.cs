@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Serialization;
 using Microsoft.Azure.Cosmos;
 
-namespace Prynai.McpServer.State;
+namespace Prynai.McpServer.State.Stores;
 
 /// <summary>
 /// An event log is one document (<c>prynai:events:{log}</c>) holding its retained events, replaced with optimistic

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Azure.Cosmos;
 
-namespace Prynai.McpServer.State;
+namespace Prynai.McpServer.State.Stores;
 
 /// <summary>
 /// Shared state in one Cosmos DB container (partition key <c>/id</c>, point operations only). Counters are

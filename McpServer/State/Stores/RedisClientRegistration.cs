@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Prynai.McpServer.State;
+namespace Prynai.McpServer.State.Stores;
 
 /// <summary>
 /// Redis through Aspire's client integration (<c>AddRedisClient("cache")</c>): it owns the multiplexer, its readiness

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Prynai.McpServer.Configuration;
 using StackExchange.Redis;
 
-namespace Prynai.McpServer.State;
+namespace Prynai.McpServer.State.Stores;
 
 /// <summary>
 /// Redis settings from either form the platform uses: Aspire's <c>ConnectionStrings:cache</c>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using StackExchange.Redis;
 
-namespace Prynai.McpServer.State;
+namespace Prynai.McpServer.State.Stores;
 
 /// <summary>
 /// Event logs as sorted sets (key <c>prynai:events:{log}</c>, score = id, member = <c>id:expiresAtMs:data</c>), each

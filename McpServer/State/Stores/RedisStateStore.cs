@@ -1,7 +1,7 @@
 using System.Text.Json;
 using StackExchange.Redis;
 
-namespace Prynai.McpServer.State;
+namespace Prynai.McpServer.State.Stores;
 
 /// <summary>
 /// Shared state in Redis: counters with INCRBY (key <c>prynai:counter</c>, as the original system), values with

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Prynai.McpServer.State;
+namespace Prynai.McpServer.State.Stores;
 
 /// <summary>
 /// One SQLite file as the embedded stores open it (the state store, the task store, the support desk): pooled

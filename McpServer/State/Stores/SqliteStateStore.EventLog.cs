@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Prynai.McpServer.State;
+namespace Prynai.McpServer.State.Stores;
 
 /// <summary>
 /// Event logs in one table. AUTOINCREMENT ids are never reused, so ids keep increasing across logs and restarts.

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Prynai.McpServer.State;
+namespace Prynai.McpServer.State.Stores;
 
 /// <summary>
 /// The embedded default store: one SQLite file (WAL mode) that survives restarts. Its change feed is in-process,

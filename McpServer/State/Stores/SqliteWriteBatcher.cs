@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
-namespace Prynai.McpServer.State;
+namespace Prynai.McpServer.State.Stores;
 
 /// <summary>
 /// Group commit for the SQLite store. SQLite runs one write at a time and each commit costs a WAL sync; writes from

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Prynai.McpServer.State;
+using Prynai.McpServer.State.Stores;
 
 namespace Prynai.McpServer.Support.Data;
 

@@ -6,8 +6,8 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using Prynai.McpServer.Tools;
 using Prynai.McpServer.Support.Data;
+using Prynai.McpServer.Tools;
 using ProtocolServer = ModelContextProtocol.Server.McpServer;
 
 namespace Prynai.McpServer.Support.Tools;
@@ -43,8 +43,11 @@ public sealed class ExpertTools
             var promotions = PromotionRules.Evaluate(customer, subscriptions, invoices, await desk.Repository.GetPromotionsAsync(cancellationToken), desk.Today);
             return facts with
             {
-                Subscriptions = subscriptions, Invoices = invoices, Payments = payments,
-                BalanceDue = SupportDesk.BalanceDue(invoices, payments), EligiblePromotions = promotions.Eligible,
+                Subscriptions = subscriptions,
+                Invoices = invoices,
+                Payments = payments,
+                BalanceDue = SupportDesk.BalanceDue(invoices, payments),
+                EligiblePromotions = promotions.Eligible,
             };
         }, cancellationToken);
 
@@ -77,8 +80,10 @@ public sealed class ExpertTools
             var promotions = PromotionRules.Evaluate(customer, subscriptions, invoices, await desk.Repository.GetPromotionsAsync(cancellationToken), desk.Today);
             return facts with
             {
-                Subscriptions = subscriptions, Usage = UsageAnalysis.Summarize(customer.Id, from, to, subscriptions, usage, includeDays: false).Subscriptions,
-                Incidents = incidents, EligiblePromotions = promotions.Eligible,
+                Subscriptions = subscriptions,
+                Usage = UsageAnalysis.Summarize(customer.Id, from, to, subscriptions, usage, includeDays: false).Subscriptions,
+                Incidents = incidents,
+                EligiblePromotions = promotions.Eligible,
             };
         }, cancellationToken);
 

@@ -3,9 +3,9 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Prynai.McpServer.Support.Data;
 using Prynai.McpServer.Tasks;
 using Prynai.McpServer.Tools;
-using Prynai.McpServer.Support.Data;
 using ProtocolServer = ModelContextProtocol.Server.McpServer;
 
 namespace Prynai.McpServer.Support.Tools;

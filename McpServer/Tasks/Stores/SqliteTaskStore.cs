@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Prynai.McpServer.State;
+using Prynai.McpServer.State.Stores;
 
 namespace Prynai.McpServer.Tasks.Stores;
 
@@ -92,9 +93,9 @@ internal sealed class SqliteTaskStore : ITaskStore
             var live = new List<LiveTask>();
             while (await reader.ReadAsync(cancellationToken))
             {
-                live.Add(new LiveTask(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))) { Status = reader.GetString(5) });
+                var ownerSince = reader.IsDBNull(3) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3));
+                var deadline = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4));
+                live.Add(new LiveTask(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), ownerSince, deadline) { Status = reader.GetString(5) });
             }
             return live;
         });

@@ -42,8 +42,8 @@ public sealed class AppHostProcess : IAsyncDisposable
         start.Environment["DcpPublisher__RandomizePorts"] = "true";
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var host = new AppHostProcess(process);
-        process.OutputDataReceived += (_, line) => { if (line.Data is not null) host._output.Enqueue(line.Data); };
-        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) host._output.Enqueue("stderr: " + line.Data); };
+        process.OutputDataReceived += (_, line) => { if (line.Data is not null) { host._output.Enqueue(line.Data); } };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) { host._output.Enqueue("stderr: " + line.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return host;

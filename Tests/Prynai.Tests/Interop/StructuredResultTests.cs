@@ -2,11 +2,11 @@ using System.Text.Json.Nodes;
 using Json.Schema;
 using ModelContextProtocol.Client;
 using Prynai.McpServer.Support;
+using Prynai.McpServer.Support.Tools;
 using Prynai.McpServer.Tools;
 using Prynai.SmokeClient.Connection;
 using Prynai.SmokeClient.Smoke;
 using Prynai.Tests.Infrastructure;
-using Prynai.McpServer.Support.Tools;
 
 namespace Prynai.Tests.Interop;
 

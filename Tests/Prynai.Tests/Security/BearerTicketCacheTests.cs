@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
 using Prynai.McpServer.Security;
+using Prynai.McpServer.Security.Authentication;
 using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.Security;

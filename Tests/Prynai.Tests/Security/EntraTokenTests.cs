@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Identity.Web;
 using Prynai.McpServer.Security;
+using Prynai.McpServer.Security.Authentication;
 using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.Security;

@@ -1,5 +1,6 @@
 using System.Net;
 using Prynai.McpServer.Security;
+using Prynai.McpServer.Security.RequestChecks;
 using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.Security;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Prynai.McpServer.Configuration;
 using Prynai.McpServer.Security;
+using Prynai.McpServer.Security.Authentication;
 using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.Security;
@@ -373,7 +374,8 @@ public sealed class SecurityConfigurationTests(IssuerFixture fixture) : IClassFi
         using var http = new HttpClient(new HttpClientHandler
         {
             ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint,
-        }) { BaseAddress = server.BaseAddress };
+        })
+        { BaseAddress = server.BaseAddress };
         var initialize = McpHttp.Initialize();
         using var response = await http.SendAsync(initialize, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

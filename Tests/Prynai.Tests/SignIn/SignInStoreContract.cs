@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Prynai.McpServer.SignIn;
 using Prynai.McpServer.State;
+using Prynai.McpServer.State.Stores;
 using Prynai.Tests.Infrastructure;
 using Prynai.Tests.State;
 using StackExchange.Redis;

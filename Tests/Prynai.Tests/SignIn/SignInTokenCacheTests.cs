@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Prynai.McpServer.Security;
+using Prynai.McpServer.Security.Authentication;
 using Prynai.McpServer.SignIn.Tokens;
 using Prynai.Tests.Infrastructure;
 

@@ -2,12 +2,13 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prynai.McpServer.State;
+using Prynai.McpServer.State.Stores;
 using Prynai.McpServer.Tasks;
 using Prynai.McpServer.Tasks.Stores;
 using Prynai.McpServer.Transport;
+using Prynai.McpServer.Transport.Sessions;
 using Prynai.Tests.Infrastructure;
 using StackExchange.Redis;
-using Prynai.McpServer.Transport.Sessions;
 
 namespace Prynai.Tests.State;
 

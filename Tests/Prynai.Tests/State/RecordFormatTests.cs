@@ -4,11 +4,12 @@ using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using Prynai.McpServer.Revisions;
 using Prynai.McpServer.State;
+using Prynai.McpServer.State.Stores;
 using Prynai.McpServer.Tasks;
 using Prynai.McpServer.Tasks.Stores;
 using Prynai.McpServer.Transport;
-using Prynai.Tests.Infrastructure;
 using Prynai.McpServer.Transport.Sessions;
+using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.State;
 

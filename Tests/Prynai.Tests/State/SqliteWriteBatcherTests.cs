@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Prynai.McpServer.State;
+using Prynai.McpServer.State.Stores;
 using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.State;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prynai.McpServer.State;
+using Prynai.McpServer.State.Stores;
 using Prynai.Tests.Infrastructure;
 using StackExchange.Redis;
 

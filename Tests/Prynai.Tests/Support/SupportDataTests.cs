@@ -132,7 +132,7 @@ public sealed class SupportDataTests
         public Task InitializeAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<SeedMarker?> GetSeedMarkerAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task ReplaceAllAsync(SupportDataSet data, SeedMarker marker, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task<bool> TryBeginSeedingAsync(TimeSpan lease, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<bool> TryBeginSeedingAsync(TimeSpan lease, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<Customer?> GetCustomerAsync(string customerId, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<Subscription>> GetSubscriptionsAsync(string customerId, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<Invoice>> GetInvoicesAsync(string customerId, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using Prynai.McpServer.State;
+using Prynai.McpServer.State.Stores;
 using Prynai.McpServer.Support;
+using Prynai.McpServer.Support.Data;
 using Prynai.Tests.Infrastructure;
 using Prynai.Tests.State;
-using Prynai.McpServer.Support.Data;
 
 namespace Prynai.Tests.Support;
 

@@ -1,7 +1,7 @@
 using ModelContextProtocol.Client;
 using Prynai.McpServer.Support;
-using Prynai.Tests.Infrastructure;
 using Prynai.McpServer.Support.Data;
+using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.Support;
 

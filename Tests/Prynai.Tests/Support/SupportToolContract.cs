@@ -1,12 +1,12 @@
-using System.Text.Json;
 using System.Diagnostics.Metrics;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using Prynai.McpServer.Support.Data;
 using Prynai.McpServer.Telemetry;
 using Prynai.Tests.Infrastructure;
-using Prynai.McpServer.Support.Data;
 
 namespace Prynai.Tests.Support;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prynai.McpServer.State;
+using Prynai.McpServer.State.Stores;
 using Prynai.McpServer.Tasks;
 using Prynai.McpServer.Tasks.Stores;
 using Prynai.Tests.Infrastructure;

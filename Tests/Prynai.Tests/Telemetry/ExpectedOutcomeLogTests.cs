@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
 using Prynai.McpServer.State;
 using Prynai.McpServer.Transport;
-using Prynai.Tests.Infrastructure;
 using Prynai.McpServer.Transport.Sessions;
+using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.Telemetry;
 

@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Prynai.McpServer.Transport;
-using Prynai.Tests.Infrastructure;
 using Prynai.McpServer.Transport.Sessions;
+using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.Transport;
 

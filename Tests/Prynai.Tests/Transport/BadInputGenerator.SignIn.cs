@@ -112,7 +112,8 @@ public sealed partial class BadInputGenerator
                 break;
         }
         return new RawHttpRequest("POST", [("Content-Type", contentType)], bytes, _random.Next(5) == 0 ? BodyFraming.Chunked : BodyFraming.ContentLength,
-            "register: " + string.Join("; ", changes)) { Target = "/register" };
+            "register: " + string.Join("; ", changes))
+        { Target = "/register" };
     }
 
     private RawHttpRequest ConsentAnswer()

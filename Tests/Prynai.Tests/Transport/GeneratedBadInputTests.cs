@@ -4,8 +4,8 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Prynai.McpServer.Transport;
-using Prynai.Tests.Infrastructure;
 using Prynai.McpServer.Transport.Sessions;
+using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.Transport;
 

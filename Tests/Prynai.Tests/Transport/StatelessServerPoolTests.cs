@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Prynai.McpServer.Transport;
-using Prynai.Tests.Infrastructure;
 using Prynai.McpServer.Transport.Sessions;
 using Prynai.McpServer.Transport.Stateless;
+using Prynai.Tests.Infrastructure;
 
 namespace Prynai.Tests.Transport;
 
