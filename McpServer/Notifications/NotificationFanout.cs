@@ -6,24 +6,11 @@ namespace Prynai.McpServer.Notifications;
 /// Turns the store's change feed (which reaches every replica) into MCP notifications for the clients whose streams
 /// are on this replica, whatever kind of stream they hold (<see cref="INotificationTarget"/>).
 /// </summary>
-internal sealed class NotificationFanout(IStateStore store, IEnumerable<INotificationTarget> targets) : IHostedService
+internal sealed class NotificationFanout(IStateStore store, IEnumerable<INotificationTarget> targets) : ChangeFeedSubscriber(store)
 {
     private readonly INotificationTarget[] _targets = [.. targets];
-    private IDisposable? _subscription;
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _subscription = store.Subscribe(OnChangeAsync);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        _subscription?.Dispose();
-        return Task.CompletedTask;
-    }
-
-    private async Task OnChangeAsync(StateChange change)
+    protected override async Task OnChangeAsync(StateChange change)
     {
         foreach (var target in _targets)
         {

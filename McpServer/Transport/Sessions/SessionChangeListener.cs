@@ -7,23 +7,9 @@ namespace Prynai.McpServer.Transport.Sessions;
 /// subscriptions, a client's reply or cancellation for a request this replica holds, a GET stream opened elsewhere
 /// (this replica stops recording for it), events logged elsewhere, a session shown another revision's lists.
 /// </summary>
-internal sealed class SessionChangeListener(IStateStore store, ResidentSessions sessions, SessionReplyRouter replies) : IHostedService
+internal sealed class SessionChangeListener(IStateStore store, ResidentSessions sessions, SessionReplyRouter replies) : ChangeFeedSubscriber(store)
 {
-    private IDisposable? _subscription;
-
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _subscription = store.Subscribe(OnChangeAsync);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        _subscription?.Dispose();
-        return Task.CompletedTask;
-    }
-
-    private async Task OnChangeAsync(StateChange change)
+    protected override async Task OnChangeAsync(StateChange change)
     {
         switch (change.Topic)
         {
