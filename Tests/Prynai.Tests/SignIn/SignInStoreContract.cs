@@ -167,7 +167,7 @@ public sealed class SqliteSignInStoreContractTests : SignInStoreContract
     private readonly TempDirectory _directory = new();
 
     protected override Task<IStateStore> OpenBackendAsync() =>
-        Task.FromResult<IStateStore>(new SqliteStateStore(_directory.File("state.db"), TimeProvider.System, NullLogger<SqliteStateStore>.Instance));
+        Task.FromResult(TestStateStores.Sqlite(_directory.File("state.db")));
 
     public override async ValueTask DisposeAsync()
     {
@@ -182,10 +182,8 @@ public sealed class RedisSignInStoreContractTests(RedisFixture redis) : SignInSt
 
     protected override async Task<IStateStore> OpenBackendAsync()
     {
-        var connection = await ConnectionMultiplexer.ConnectAsync(RedisConnection.Parse(redis.Server.Url));
+        var (store, connection) = await TestStateStores.RedisAsync(redis.Server.Url);
         _connections.Add(connection);
-        var store = new RedisStateStore(connection, new StoreAvailability(TimeProvider.System, NullLogger<StoreAvailability>.Instance), NullLogger<RedisStateStore>.Instance);
-        await store.StartAsync();
         return store;
     }
 
@@ -203,9 +201,6 @@ public sealed class CosmosSignInStoreContractTests(CosmosFixture cosmos) : SignI
 {
     protected override async Task<IStateStore> OpenBackendAsync()
     {
-        var options = new CosmosStateOptions { ConnectionMode = "Gateway", LimitToEndpoint = true, EmulatorCompatibility = true, ChangePollInterval = TimeSpan.FromMilliseconds(200) };
-        var store = new CosmosStateStore(CosmosConnection.CreateClient(cosmos.Server.ConnectionString, options), options, TimeProvider.System, NullLogger<CosmosStateStore>.Instance);
-        await store.StartAsync(Ct);
-        return store;
+        return await TestStateStores.CosmosAsync(cosmos.Server.ConnectionString, Ct);
     }
 }

@@ -246,7 +246,7 @@ public sealed class SqliteStoreContractTests : StateStoreContract
     protected override bool SharedAcrossInstances => false;
 
     protected override Task<IStateStore> OpenStoreAsync() =>
-        Task.FromResult<IStateStore>(new SqliteStateStore(_directory.File("state.db"), TimeProvider.System, NullLogger<SqliteStateStore>.Instance));
+        Task.FromResult(TestStateStores.Sqlite(_directory.File("state.db")));
 
     public override async ValueTask DisposeAsync()
     {
@@ -262,10 +262,8 @@ public sealed class RedisStoreContractTests(RedisFixture redis) : StateStoreCont
     /// <summary>Each store on its own connection, as each replica has, made from the REDIS_URL form.</summary>
     protected override async Task<IStateStore> OpenStoreAsync()
     {
-        var connection = await ConnectionMultiplexer.ConnectAsync(RedisConnection.Parse(redis.Server.Url));
+        var (store, connection) = await TestStateStores.RedisAsync(redis.Server.Url);
         _connections.Add(connection);
-        var store = new RedisStateStore(connection, new StoreAvailability(TimeProvider.System, NullLogger<StoreAvailability>.Instance), NullLogger<RedisStateStore>.Instance);
-        await store.StartAsync();
         return store;
     }
 
@@ -283,17 +281,7 @@ public sealed class CosmosStoreContractTests(CosmosFixture cosmos) : StateStoreC
 {
     protected override async Task<IStateStore> OpenStoreAsync()
     {
-        var options = new CosmosStateOptions
-        {
-            ConnectionMode = "Gateway",
-            LimitToEndpoint = true,
-            EmulatorCompatibility = true,
-            ChangePollInterval = TimeSpan.FromMilliseconds(200),
-        };
-        var store = new CosmosStateStore(CosmosConnection.CreateClient(cosmos.Server.ConnectionString, options), options,
-            TimeProvider.System, NullLogger<CosmosStateStore>.Instance);
-        await store.StartAsync(Ct);
-        return store;
+        return await TestStateStores.CosmosAsync(cosmos.Server.ConnectionString, Ct);
     }
 }
 
