@@ -77,6 +77,10 @@ internal sealed class NginxIngress : IAsyncDisposable
             server 127.0.0.1:{{upstreamPort}};
             keepalive 64;
           }
+          # A reload closes the old worker's idle client connections: a client that sends its next request on one
+          # at that moment sees it cut (about one in three rehearsals under CPU load). That race belongs to nginx's
+          # reload, not to the revision change it stands for; one request per client connection keeps it out.
+          keepalive_timeout 0;
           server {
             listen 127.0.0.1:{{port}};
             client_max_body_size 4m;

@@ -72,7 +72,7 @@ internal sealed class HandshakeSession : IAsyncDisposable
     public ConcurrentDictionary<string, byte> Subscriptions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>A client streams notifications (GET), or did until recently and may resume: they are being recorded.</summary>
-    public bool HasGetStream => Events.IsRecording;
+    public bool HasGetStream => Events.IsStreamKept;
 
     /// <summary>This copy is leaving memory (parked or expired); a new lookup finds the session again.</summary>
     public bool IsClosing => Volatile.Read(ref _closing) != 0;

@@ -61,6 +61,7 @@ internal sealed partial class ResidentSessions(
             },
         };
         session = new HandshakeSession(id, ownerId, transport, NewEventStream(id), time);
+        session.Events.AwaitFirstStream();
         session.Start(ProtocolServer.Create(transport, serverOptions.Value, loggerFactory, services));
         _sessions[id] = session;
         LogSessionStarted(_logger, _sessions.Count);

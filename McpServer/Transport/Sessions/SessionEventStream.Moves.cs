@@ -16,7 +16,7 @@ internal sealed partial class SessionEventStream
     /// This stream was ended by a drain and its client has not resumed elsewhere yet: the replica keeps recording for it
     /// (see <see cref="Drain.ReplicaDrain"/>).
     /// </summary>
-    public bool AwaitsResumption => Volatile.Read(ref _endedByDrain) && IsRecording && !IsConnected;
+    public bool AwaitsResumption => Volatile.Read(ref _endedByDrain) && IsStreamKept && !IsConnected;
 
     private bool _endedByDrain;
 

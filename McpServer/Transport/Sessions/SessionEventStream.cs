@@ -33,11 +33,20 @@ internal sealed partial class SessionEventStream(
     private Connection? _connection;
     private long _startedAt;
     private long _recordUntil;
+    /// <summary>Until when a new session records for the first GET it has not opened yet; 0 once one opened.</summary>
+    private long _firstStreamUntil;
     /// <summary>The log id the client has seen up to; -1 when unknown (the store was down when the stream started).</summary>
     private long _lastDelivered;
 
-    /// <summary>A client is connected, or was until recently: notifications for this session are recorded here.</summary>
-    public bool IsRecording => Volatile.Read(ref _connection) is not null || time.GetTimestamp() < Volatile.Read(ref _recordUntil);
+    /// <summary>A client is connected, or was until recently and may resume.</summary>
+    public bool IsStreamKept => Volatile.Read(ref _connection) is not null || time.GetTimestamp() < Volatile.Read(ref _recordUntil);
+
+    /// <summary>
+    /// Notifications for this session are recorded here: while its stream is kept, and from the session's start until
+    /// its first GET (at most the replay window), so what changes between a subscribe and that GET is not lost.
+    /// </summary>
+    public bool IsRecording => IsStreamKept || time.GetTimestamp() < Volatile.Read(ref _firstStreamUntil);
+
 
     public bool IsConnected => Volatile.Read(ref _connection) is not null;
 
@@ -60,6 +69,8 @@ internal sealed partial class SessionEventStream(
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            var firstStream = lastEventId is null && time.GetTimestamp() < Volatile.Read(ref _firstStreamUntil);
+            Volatile.Write(ref _firstStreamUntil, 0);
             IReadOnlyList<LoggedEvent> replay = [];
             if (lastEventId is not null)
             {
@@ -68,6 +79,11 @@ internal sealed partial class SessionEventStream(
             // An empty entry marks where this stream starts: its id primes a new client, and orders this stream
             // after every earlier one of the session, wherever they were (see YieldToAsync).
             start = await TryAppendAsync(string.Empty);
+            if (firstStream && start is not null)
+            {
+                // Read after the marker, so a notification recorded while this stream starts is in it or comes after it.
+                replay = await ReadSinceSessionStartAsync(cancellationToken);
+            }
             if (_connection is { } previous)
             {
                 // The client reconnected before this replica noticed that the old connection was gone.
@@ -77,12 +93,19 @@ internal sealed partial class SessionEventStream(
             _startedAt = Math.Max(_startedAt, start ?? 0);
             JsonRpcHttpResponses.StartEventStream(context);
             await context.Response.StartAsync(cancellationToken);
+            var missed = replay.Count(e => e.Data.Length > 0);
             if (lastEventId is { } after)
             {
                 // Not up to the start marker: what other replicas recorded meanwhile is read when the next event comes.
                 _lastDelivered = after;
                 await WriteAsync(connection, replay, cancellationToken);
-                LogReplayed(logger, replay.Count(e => e.Data.Length > 0));
+                LogReplayed(logger, missed);
+            }
+            else if (missed > 0)
+            {
+                _lastDelivered = 0;
+                await WriteAsync(connection, replay, cancellationToken);
+                LogReplayedBeforeFirstStream(logger, missed);
             }
             else
             {
@@ -211,6 +234,7 @@ internal sealed partial class SessionEventStream(
                 return;
             }
             Volatile.Write(ref _recordUntil, 0);
+            Volatile.Write(ref _firstStreamUntil, 0);
             if (_connection is { } connection)
             {
                 connection.Superseded = true;

@@ -6,7 +6,7 @@ namespace Prynai.McpServer.Transport.Sessions;
 
 /// <summary>
 /// Notifications to the handshake sessions on this replica, on their GET streams (recorded for replay while a stream
-/// is open or was recently cut): resource updates to the sessions that subscribed, list changes to all.
+/// is open or was recently cut, and before a new session's first stream): resource updates to the sessions that subscribed, list changes to all.
 /// </summary>
 internal sealed partial class SessionStreamNotifications(ResidentSessions sessions, ILogger<SessionStreamNotifications> logger) : INotificationTarget
 {
@@ -23,7 +23,7 @@ internal sealed partial class SessionStreamNotifications(ResidentSessions sessio
     {
         foreach (var session in sessions.Sessions)
         {
-            if (!session.HasGetStream || !wants(session))
+            if (!session.Events.IsRecording || !wants(session))
             {
                 continue;
             }

@@ -27,11 +27,11 @@ public sealed class RehearsalTests(ITestOutputHelper output)
         var report = await Rehearsal.Rehearsal.RunAsync(options, progress, TestContext.Current.CancellationToken);
         report.Print(progress);
         output.WriteLine(progress.ToString());
-        if (report.Problems().Count > 0)
+        if (report.Problems().Count > 0 || report.ClientVisibleFailures > 0)
         {
-            foreach (var log in Directory.GetFiles(work.Path, "*.log"))
+            foreach (var log in Directory.GetFiles(work.Path, "*.log", SearchOption.AllDirectories))
             {
-                output.WriteLine($"--- {Path.GetFileName(log)} (last lines)");
+                output.WriteLine($"--- {Path.GetRelativePath(work.Path, log)} (last lines)");
                 output.WriteLine(string.Join('\n', File.ReadAllLines(log).TakeLast(40)));
             }
         }

@@ -109,6 +109,10 @@ public sealed class StoreOutageTests
         var acknowledgedAtRestart = Volatile.Read(ref acknowledged);
         await Eventually.TrueAsync(() => Volatile.Read(ref acknowledged) > acknowledgedAtRestart + 200, TimeSpan.FromSeconds(30),
             "bumps should succeed again after Redis restarts");
+        // A health call that was waiting on the dead connection when Redis came back still answers 503, so health is
+        // watched until it says 200 again rather than only as long as the bumps took to recover.
+        await Eventually.TrueAsync(() => healthSeen.SkipWhile(status => status != HttpStatusCode.ServiceUnavailable).Contains(HttpStatusCode.OK),
+            TimeSpan.FromSeconds(30), "health should answer 200 again after Redis restarts");
         await stop.CancelAsync();
         await load;
         await healthWatch;

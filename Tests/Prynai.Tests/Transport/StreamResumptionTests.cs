@@ -33,6 +33,45 @@ public sealed class StreamResumptionTests
     }
 
     [Fact]
+    public async Task WhatChangedBetweenSubscribeAndTheFirstGet_IsDeliveredWhenTheStreamOpens()
+    {
+        using var server = new PrynaiServerFactory();
+        var http = server.CreateClient();
+        var sessionId = await McpSessions.InitializeAsync(http);
+        await McpSessions.SubscribeToCounterAsync(http, sessionId);
+        await McpSessions.BumpCounterAsync(http, sessionId);
+        await ListChangeAsync(server);
+
+        await using var stream = await McpSessions.OpenStreamAsync(http, sessionId);
+        var missed = new[] { await stream.NextAsync(), await stream.NextAsync() };
+        Assert.Equal(["notifications/resources/updated", "notifications/tools/list_changed"], missed.Select(m => m["method"]!.GetValue<string>()));
+        var afterReplay = long.Parse(stream.LastEventId!);
+        Assert.Null(await stream.NextAsync(TimeSpan.FromMilliseconds(300)));
+
+        await McpSessions.BumpCounterAsync(http, sessionId);
+        await stream.NextAsync("notifications/resources/updated");
+        Assert.True(long.Parse(stream.LastEventId!) > afterReplay);
+    }
+
+    [Fact]
+    public async Task ASecondFreshGet_DoesNotReplayWhatTheFirstDelivered()
+    {
+        using var server = new PrynaiServerFactory();
+        var http = server.CreateClient();
+        var sessionId = await McpSessions.InitializeAsync(http);
+        await McpSessions.SubscribeToCounterAsync(http, sessionId);
+        await McpSessions.BumpCounterAsync(http, sessionId);
+        await using (var first = await McpSessions.OpenStreamAsync(http, sessionId))
+        {
+            await first.NextAsync("notifications/resources/updated");
+        }
+        await Task.Delay(200, Ct);
+
+        await using var second = await McpSessions.OpenStreamAsync(http, sessionId);
+        Assert.Null(await second.NextAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
     public async Task ResumingWithLastEventId_ReplaysWhatWasMissed_ThenStreamsOn()
     {
         using var server = new PrynaiServerFactory();

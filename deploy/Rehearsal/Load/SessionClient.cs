@@ -79,16 +79,16 @@ internal sealed class SessionClient(HttpClient http, Tally tally, int index)
                 if (i % 8 == 0)
                 {
                     var sentAt = tally.Clock.Elapsed;
-                    if (await tally.CallAsync(http, McpWire.Session(SessionId, "tools/call", Tool("bump_counter", new JsonObject())), "session bump_counter", stop) is not null)
+                    if (await tally.CallAsync(http, McpWire.Session(SessionId, "tools/call", Tool("bump_counter", new JsonObject())), "session bump_counter", Tally.UntilAnswered) is not null)
                     {
                         tally.BumpAcknowledged(sentAt);
                     }
                 }
                 else if (i % 20 == 0)
                 {
-                    await tally.CallAsync(http, McpWire.Session(SessionId, "tools/list", null), "session tools/list", stop);
+                    await tally.CallAsync(http, McpWire.Session(SessionId, "tools/list", null), "session tools/list", Tally.UntilAnswered);
                 }
-                else if (await tally.CallAsync(http, McpWire.Session(SessionId, "tools/call", Tool("add", new JsonObject { ["a"] = i, ["b"] = 1 })), "session add", stop)
+                else if (await tally.CallAsync(http, McpWire.Session(SessionId, "tools/call", Tool("add", new JsonObject { ["a"] = i, ["b"] = 1 })), "session add", Tally.UntilAnswered)
                     is { } sum && sum["structuredContent"]?["result"]?.GetValue<double>() != i + 1)
                 {
                     tally.Failure($"session add: wrong result {sum.ToJsonString()}");

@@ -14,7 +14,7 @@ internal sealed class StatelessCaller(HttpClient http, Tally tally)
                 if (i % 6 == 0)
                 {
                     var sentAt = tally.Clock.Elapsed;
-                    if (await tally.CallAsync(http, McpWire.Stateless("tools/call", Tool("bump_counter", new JsonObject()), "bump_counter"), "stateless bump_counter", stop) is not null)
+                    if (await tally.CallAsync(http, McpWire.Stateless("tools/call", Tool("bump_counter", new JsonObject()), "bump_counter"), "stateless bump_counter", Tally.UntilAnswered) is not null)
                     {
                         tally.BumpAcknowledged(sentAt);
                     }
@@ -22,12 +22,12 @@ internal sealed class StatelessCaller(HttpClient http, Tally tally)
                 else if (i % 3 == 0)
                 {
                     if (await tally.CallAsync(http, McpWire.Stateless("resources/read", new JsonObject { ["uri"] = "prynai://server-info" }, "prynai://server-info"),
-                        "stateless resources/read", stop) is { } read && read["contents"]?[0]?["text"]?.GetValue<string>() is { } text)
+                        "stateless resources/read", Tally.UntilAnswered) is { } read && read["contents"]?[0]?["text"]?.GetValue<string>() is { } text)
                     {
                         tally.AnsweredBy.AddOrUpdate(JsonNode.Parse(text)?["revision"]?.GetValue<string>() ?? "?", 1, (_, n) => n + 1);
                     }
                 }
-                else if (await tally.CallAsync(http, McpWire.Stateless("tools/call", Tool("add", new JsonObject { ["a"] = i, ["b"] = 2 }), "add"), "stateless add", stop)
+                else if (await tally.CallAsync(http, McpWire.Stateless("tools/call", Tool("add", new JsonObject { ["a"] = i, ["b"] = 2 }), "add"), "stateless add", Tally.UntilAnswered)
                     is { } sum && sum["structuredContent"]?["result"]?.GetValue<double>() != i + 2)
                 {
                     tally.Failure($"stateless add: wrong result {sum.ToJsonString()}");

@@ -16,6 +16,12 @@ internal sealed class Tally
 
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
 
+    /// <summary>
+    /// What a load client's calls are cancelled by: nothing but the client's timeout. When the load stops, a call in
+    /// flight is answered, not abandoned; an abandoned bump would change the counter without being acknowledged.
+    /// </summary>
+    public static CancellationToken UntilAnswered => CancellationToken.None;
+
     public long Requests => Interlocked.Read(ref _requests);
 
     public long Failures => Interlocked.Read(ref _failureCount);
@@ -84,7 +90,7 @@ internal sealed class Tally
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or System.Text.Json.JsonException)
         {
-            Failure($"{what}: {ex.GetType().Name} {ex.Message}");
+            Failure($"{what}: {ex.GetType().Name} {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.GetType().Name}: {inner.Message})" : "")}");
             return null;
         }
     }
