@@ -27,7 +27,7 @@ internal sealed class NginxIngress : IAsyncDisposable
     public static async Task<NginxIngress> StartAsync(string workDirectory, int upstreamPort)
     {
         var directory = Directory.CreateDirectory(Path.Combine(workDirectory, "nginx")).FullName;
-        var port = Processes.FreePort();
+        var port = Prynai.TestSupport.FreePort.Next();
         await File.WriteAllTextAsync(Path.Combine(directory, "nginx.conf"), Config(directory, port, upstreamPort));
         var master = Processes.Start(new ProcessStartInfo(Processes.Find("nginx", "nginx"),
             ["-c", Path.Combine(directory, "nginx.conf"), "-p", directory, "-e", Path.Combine(directory, "error.log")]), Path.Combine(workDirectory, "nginx.log"));

@@ -8,13 +8,6 @@ namespace Prynai.Rehearsal;
 /// <summary>Child processes of the rehearsal: their output goes to a log file in the work directory.</summary>
 internal static class Processes
 {
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>A Debian binary (redis-server, nginx): on PATH or in the system directories.</summary>
     public static string Find(string name, string package)
     {
@@ -81,7 +74,7 @@ internal sealed class RedisProcess : IAsyncDisposable
 
     public static async Task<RedisProcess> StartAsync(string workDirectory)
     {
-        var port = Processes.FreePort();
+        var port = Prynai.TestSupport.FreePort.Next();
         var directory = Directory.CreateDirectory(Path.Combine(workDirectory, "redis")).FullName;
         var process = Processes.Start(new ProcessStartInfo(Processes.Find("redis-server", "redis-server"),
             ["--port", port.ToString(), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "no", "--protected-mode", "no"]),

@@ -37,7 +37,7 @@ internal sealed class RevisionProcess : IAsyncDisposable
     public static async Task<RevisionProcess> StartAsync(RehearsalOptions options, string workDirectory, string name, int instance,
         string redisUrl, IReadOnlyDictionary<string, string> revisionSettings)
     {
-        var port = Processes.FreePort();
+        var port = Prynai.TestSupport.FreePort.Next();
         var state = Directory.CreateDirectory(Path.Combine(workDirectory, $"{name}-{instance}")).FullName;
         var start = new ProcessStartInfo("dotnet", [options.ServerAssembly]) { WorkingDirectory = state };
         var settings = new Dictionary<string, string>
