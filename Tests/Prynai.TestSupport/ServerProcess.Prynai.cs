@@ -38,8 +38,10 @@ public sealed partial class ServerProcess
         start.Environment["Tools__StepDelay"] = "00:00:00.010";
         start.Environment["Support__TroubleshootStepDelay"] = "00:00:00.010";
         start.Environment["Logging__Console__FormatterName"] = "simple";
-        // A test's server lives seconds: tiered compilation only costs it (measured: start + 20 calls, 2.5 → 1.8 s of CPU).
-        start.Environment["DOTNET_TieredCompilation"] = "0";
+        foreach (var (key, value) in ShortLivedDotnet.Environment)
+        {
+            start.Environment[key] = value;
+        }
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
             start.Environment[key] = value;

@@ -140,6 +140,10 @@ public sealed class RolloutHarness : IDisposable
         start.Environment["FAKE_DIR"] = Directory;
         start.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
         start.Environment["POWERSHELL_UPDATECHECK"] = "Off";
+        foreach (var (key, value) in ShortLivedDotnet.Environment)
+        {
+            start.Environment[key] = value;
+        }
         foreach (var (key, value) in Environment)
         {
             if (value is null)
