@@ -47,7 +47,6 @@ internal sealed partial class SessionEventStream(
     /// </summary>
     public bool IsRecording => IsStreamKept || time.GetTimestamp() < Volatile.Read(ref _firstStreamUntil);
 
-
     public bool IsConnected => Volatile.Read(ref _connection) is not null;
 
     /// <summary>
